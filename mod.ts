@@ -1,0 +1,8 @@
+/**
+ * Snowplow Analytics SDK for Deno: turn Snowplow enriched events into typed JSON, and track
+ * which pipeline runs a job already processed.
+ *
+ * @module
+ */
+
+export * from "./src/event/mod.ts";

@@ -1,0 +1,8 @@
+/**
+ * Enriched events: the 131-field layout, parsing, validation and the flat JSON form.
+ *
+ * @module
+ */
+
+export * from "./fields.ts";
+export * from "./self_describing.ts";
