@@ -6,3 +6,4 @@
  */
 
 export * from "./src/event/mod.ts";
+export * from "./src/aws/mod.ts";

@@ -1,0 +1,395 @@
+import { AwsV4Signer } from "aws4fetch";
+import { AwsError, awsError, codeForStatus } from "./error.ts";
+import { type AwsOptions, type AwsService, regionOf, serviceEndpoint } from "./options.ts";
+import { parseAwsXml, type XmlNode } from "./xml.ts";
+
+/** One AWS HTTP request, before signing. */
+export interface AwsRequest {
+  /** The service; it is part of the signature and picks the error format. */
+  service: AwsService;
+  /** The operation named in errors, e.g. `ListObjectsV2`. */
+  operation: string;
+  /** The HTTP method. */
+  method: "GET" | "HEAD" | "PUT" | "POST" | "DELETE";
+  /** The full URL, query included. */
+  url: URL;
+  /** Extra headers to send (and sign). */
+  headers?: Record<string, string>;
+  /** The request body. */
+  body?: string | Uint8Array;
+}
+
+/** A successful (2xx) AWS response with its whole body read. */
+export interface AwsResponse {
+  /** The HTTP status. */
+  status: number;
+  /** The response headers. */
+  headers: Headers;
+  /** The whole body. */
+  body: Uint8Array;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_BASE_DELAY_MS = 100;
+const DEFAULT_MAX_DELAY_MS = 5000;
+
+/**
+ * Sends a signed AWS request and reads the whole response body. Throttling, 500/502/503/504,
+ * network failures and bodies cut off mid-stream are retried as a whole with capped,
+ * full-jitter exponential backoff (see {@linkcode RetryOptions}); other failures throw at once.
+ *
+ * @throws {AwsError} ({@linkcode S3Error} or {@linkcode DynamoDBError}) for a non-2xx answer or
+ * a network failure, after the retry budget when retryable.
+ * @throws The signal's reason when `options.signal` aborts, also while sleeping between attempts.
+ *
+ * @example Send a signed request to a local server
+ * ```ts
+ * import { sendAwsRequest } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: string[] = [];
+ * const fakeFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+ *   seen.push(new Headers(init?.headers).get("authorization")?.split(" ")[0] ?? "");
+ *   return Promise.resolve(new Response("hello"));
+ * };
+ * const response = await sendAwsRequest(
+ *   { service: "s3", operation: "GetObject", method: "GET", url: new URL("http://127.0.0.1:1/b/k") },
+ *   { credentials: { accessKeyId: "AKID", secretAccessKey: "secret" }, fetch: fakeFetch },
+ * );
+ * assert.equal(new TextDecoder().decode(response.body), "hello");
+ * assert.deepEqual(seen, ["AWS4-HMAC-SHA256"]);
+ * ```
+ */
+export async function sendAwsRequest(
+  request: AwsRequest,
+  options: AwsOptions,
+): Promise<AwsResponse> {
+  return await withRetries(request, options, async (response) => {
+    const body = await readBody(request, response, options.signal);
+    return { status: response.status, headers: response.headers, body };
+  });
+}
+
+/**
+ * Sends a signed AWS request and returns the `Response` with its body unread, for streaming
+ * large objects. The status is checked first: error answers are parsed into an
+ * {@linkcode AwsError} and retried like {@linkcode sendAwsRequest} does; once a 2xx response
+ * is returned, reading its body is the caller's business (a body cut off then is not retried
+ * here).
+ *
+ * @throws {AwsError} For a non-2xx answer or a network failure, after the retry budget.
+ * @throws The signal's reason when `options.signal` aborts.
+ *
+ * @example Stream a body
+ * ```ts
+ * import { openAwsRequest } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const response = await openAwsRequest(
+ *   { service: "s3", operation: "GetObject", method: "GET", url: new URL("http://127.0.0.1:1/b/k") },
+ *   {
+ *     credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+ *     fetch: () => Promise.resolve(new Response("line 1\nline 2\n")),
+ *   },
+ * );
+ * assert.equal(await response.text(), "line 1\nline 2\n");
+ * ```
+ */
+export async function openAwsRequest(request: AwsRequest, options: AwsOptions): Promise<Response> {
+  return await withRetries(request, options, (response) => Promise.resolve(response));
+}
+
+/**
+ * Calls a DynamoDB operation (JSON 1.0 protocol: POST `/` with
+ * `X-Amz-Target: DynamoDB_20120810.<operation>`) and returns the parsed JSON answer. Errors
+ * carry the code after `#` in `__type`; retries as in {@linkcode sendAwsRequest}.
+ *
+ * @throws {DynamoDBError} For error answers, network failures, and answers that are not a
+ * JSON object (code `InvalidResponse`).
+ *
+ * @example Describe a table (a stand-in `fetch` plays DynamoDB here)
+ * ```ts
+ * import { dynamoDbCall } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const targets: (string | null)[] = [];
+ * const out = await dynamoDbCall<{ Table: { TableStatus: string } }>(
+ *   "DescribeTable",
+ *   { TableName: "snowplow-runs" },
+ *   {
+ *     region: "eu-west-1",
+ *     credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+ *     fetch: (input, init) => {
+ *       targets.push(new Headers(init?.headers).get("x-amz-target"));
+ *       return Promise.resolve(Response.json({ Table: { TableStatus: "ACTIVE" } }));
+ *     },
+ *   },
+ * );
+ * assert.equal(out.Table.TableStatus, "ACTIVE");
+ * assert.deepEqual(targets, ["DynamoDB_20120810.DescribeTable"]);
+ * ```
+ */
+export async function dynamoDbCall<T>(
+  operation: string,
+  input: unknown,
+  options: AwsOptions,
+): Promise<T> {
+  const url = serviceEndpoint("dynamodb", options);
+  const response = await sendAwsRequest({
+    service: "dynamodb",
+    operation,
+    method: "POST",
+    url,
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${operation}`,
+    },
+    body: JSON.stringify(input),
+  }, options);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(response.body));
+  } catch (error) {
+    throw invalidResponse("dynamodb", operation, response, "the body is not valid JSON", error);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw invalidResponse("dynamodb", operation, response, "the body is not a JSON object");
+  }
+  return parsed as T;
+}
+
+/** Builds an `InvalidResponse` error for a 2xx body of the wrong shape. */
+export function invalidResponse(
+  service: AwsService,
+  operation: string,
+  response: { status: number; headers: Headers },
+  why: string,
+  cause?: unknown,
+): AwsError {
+  return awsError(service, {
+    operation,
+    code: "InvalidResponse",
+    status: response.status,
+    message: why,
+    requestId: requestIdOf(service, response.headers),
+    retryable: false,
+    cause,
+  });
+}
+
+async function withRetries<T>(
+  request: AwsRequest,
+  options: AwsOptions,
+  onSuccess: (response: Response) => Promise<T>,
+): Promise<T> {
+  const retry = options.retry ?? {};
+  const maxAttempts = Math.max(1, Math.floor(retry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+  const baseDelayMs = Math.max(0, retry.baseDelayMs ?? DEFAULT_BASE_DELAY_MS);
+  const maxDelayMs = Math.max(0, retry.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
+  const random = retry.random ?? Math.random;
+  const signal = options.signal;
+  for (let attempt = 1;; attempt++) {
+    signal?.throwIfAborted();
+    let error: AwsError;
+    try {
+      const response = await attemptOnce(request, options);
+      if (response.ok) return await onSuccess(response);
+      error = await errorFromResponse(request, response, signal);
+    } catch (caught) {
+      if (signal?.aborted) throw signal.reason;
+      if (!(caught instanceof AwsError)) throw caught;
+      error = caught;
+    }
+    if (!error.retryable || attempt >= maxAttempts) throw error;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    await sleep(Math.floor(random() * ceiling), signal);
+  }
+}
+
+async function attemptOnce(request: AwsRequest, options: AwsOptions): Promise<Response> {
+  const { credentials } = options;
+  const date = (options.clock ?? (() => new Date()))();
+  const body = request.body === undefined
+    ? undefined
+    : typeof request.body === "string"
+    ? request.body
+    : new Uint8Array(request.body);
+  const signer = new AwsV4Signer({
+    method: request.method,
+    url: request.url.href,
+    headers: request.headers,
+    body,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    service: request.service,
+    region: regionOf(options),
+    datetime: date.toISOString().replace(/[:-]|\.\d{3}/g, ""),
+  });
+  const signed = await signer.sign();
+  const doFetch = options.fetch ?? globalThis.fetch;
+  try {
+    return await doFetch(signed.url, {
+      method: signed.method,
+      headers: signed.headers,
+      body,
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw networkError(request, 0, "the request failed", cause);
+  }
+}
+
+async function readBody(
+  request: AwsRequest,
+  response: Response,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (cause) {
+    if (signal?.aborted) throw signal.reason;
+    throw networkError(
+      request,
+      0,
+      `the response body was cut off (HTTP ${response.status})`,
+      cause,
+      requestIdOf(request.service, response.headers),
+    );
+  }
+}
+
+function networkError(
+  request: AwsRequest,
+  status: number,
+  why: string,
+  cause: unknown,
+  requestId?: string,
+): AwsError {
+  const detail = cause instanceof Error && cause.message ? `${why} (${cause.message})` : why;
+  return awsError(request.service, {
+    operation: request.operation,
+    code: "NetworkError",
+    status,
+    message: detail,
+    requestId,
+    retryable: true,
+    cause,
+  });
+}
+
+function requestIdOf(service: AwsService, headers: Headers): string | undefined {
+  return (service === "s3"
+    ? headers.get("x-amz-request-id")
+    : headers.get("x-amzn-requestid") ?? headers.get("x-amz-request-id")) ?? undefined;
+}
+
+async function errorFromResponse(
+  request: AwsRequest,
+  response: Response,
+  signal: AbortSignal | undefined,
+): Promise<AwsError> {
+  const { service, operation } = request;
+  const status = response.status;
+  const headerId = requestIdOf(service, response.headers);
+  const body = request.method === "HEAD"
+    ? new Uint8Array()
+    : await readBody(request, response, signal);
+  if (request.method === "HEAD") await response.body?.cancel().catch(() => {});
+  const text = new TextDecoder().decode(body);
+  let code: string | undefined;
+  let message: string | undefined;
+  let requestId = headerId;
+  if (service === "dynamodb") {
+    const parsed = parseJsonError(text);
+    code = parsed.code ?? headerErrorType(response.headers);
+    message = parsed.message;
+  } else if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    // A hostile error body is refused, never parsed; a retryable status still retries.
+    return awsError(service, {
+      operation,
+      code: "InvalidResponse",
+      status,
+      message: "refused an XML error body with a DOCTYPE or entity declaration",
+      requestId: headerId,
+      retryable: status === 429 || [500, 502, 503, 504].includes(status),
+    });
+  } else if (text.trim() !== "") {
+    let doc: XmlNode | undefined;
+    try {
+      doc = parseAwsXml(text, { operation, status, requestId: headerId });
+    } catch {
+      doc = undefined; // not XML (e.g. an HTML page from a proxy): fall back to the status
+    }
+    const node = doc?.Error;
+    if (node !== undefined && typeof node === "object" && !Array.isArray(node)) {
+      code = typeof node.Code === "string" && node.Code !== "" ? node.Code : undefined;
+      message = typeof node.Message === "string" ? node.Message : undefined;
+      if (typeof node.RequestId === "string" && node.RequestId !== "") {
+        requestId = node.RequestId;
+      }
+    }
+  }
+  if (code === undefined) {
+    return awsError(service, {
+      operation,
+      code: codeForStatus(status),
+      status,
+      message: text.trim() === "" ? undefined : "the error body is not an AWS error document",
+      requestId,
+    });
+  }
+  return awsError(service, {
+    operation,
+    code,
+    status,
+    message: message === "" ? undefined : message,
+    requestId,
+  });
+}
+
+function parseJsonError(text: string): { code?: string; message?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+  const record = parsed as Record<string, unknown>;
+  const type = record.__type;
+  const code = typeof type === "string" && type !== ""
+    ? type.slice(type.lastIndexOf("#") + 1)
+    : undefined;
+  const raw = record.message ?? record.Message;
+  return {
+    code: code === "" ? undefined : code,
+    message: typeof raw === "string" ? raw : undefined,
+  };
+}
+
+function headerErrorType(headers: Headers): string | undefined {
+  const value = headers.get("x-amzn-errortype");
+  if (!value) return undefined;
+  const code = value.split(":")[0];
+  return code === "" ? undefined : code;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
