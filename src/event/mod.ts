@@ -6,3 +6,6 @@
 
 export * from "./fields.ts";
 export * from "./self_describing.ts";
+export * from "./transform_error.ts";
+export * from "./transform.ts";
+export * from "./parse.ts";

@@ -1,0 +1,151 @@
+/**
+ * Reading the self-describing JSON columns and shredding them into flat-form columns.
+ *
+ * @module
+ */
+
+import {
+  type Contexts,
+  type IgluSchemaKey,
+  parseIgluUri,
+  type SelfDescribingJson,
+  shreddedName,
+  type UnstructEvent,
+} from "./self_describing.ts";
+
+/** An Iglu schema with the flat-form column names derived from it. */
+export interface SchemaInfo {
+  readonly key: IgluSchemaKey;
+  readonly contextsColumn: string;
+  readonly unstructColumn: string;
+}
+
+const MAX_CACHED_SCHEMAS = 4096;
+const schemaCache = new Map<string, SchemaInfo | null>();
+
+/** The parts and column names of a schema URI, or `null` when it is not a valid Iglu URI. */
+export function schemaInfo(uri: string): SchemaInfo | null {
+  let info = schemaCache.get(uri);
+  if (info !== undefined) return info;
+  const key = parseIgluUri(uri);
+  info = key === null ? null : {
+    key,
+    contextsColumn: shreddedName("contexts", key),
+    unstructColumn: shreddedName("unstruct_event", key),
+  };
+  if (schemaCache.size >= MAX_CACHED_SCHEMAS) schemaCache.clear();
+  schemaCache.set(uri, info);
+  return info;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function show(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return new InvalidJson(error instanceof Error ? error.message : String(error));
+  }
+}
+
+class InvalidJson {
+  constructor(readonly message: string) {}
+}
+
+/** The schema info of a URI that must be valid (it is, unless a caller edited an event). */
+function knownSchema(uri: string): SchemaInfo {
+  const info = schemaInfo(uri);
+  if (info === null) throw new TypeError(`Not a valid Iglu schema URI: ${show(String(uri))}`);
+  return info;
+}
+
+/** Why an entity is not self-describing JSON with a valid Iglu URI, or `undefined` if it is. */
+function checkEntity(entity: unknown, where: string): string | undefined {
+  if (!isObject(entity) || !("data" in entity)) {
+    return `${where} is not self-describing JSON {"schema": "iglu:...", "data": ...}`;
+  }
+  const schema = entity.schema;
+  if (typeof schema !== "string") return `${where}.schema is not a string`;
+  if (schemaInfo(schema) === null) {
+    return `${where}.schema ${
+      show(schema)
+    } is not a valid Iglu URI (iglu:vendor/name/format/model-revision-addition)`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a `contexts` / `derived_contexts` column: a JSON object whose `data` is an array of
+ * self-describing JSON. Returns the parsed value, or a message saying what is wrong.
+ */
+export function readContexts(text: string): Contexts | string {
+  const value = parseJson(text);
+  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (!isObject(value) || !Array.isArray(value.data)) {
+    return 'expected a JSON object whose "data" is an array of self-describing JSON';
+  }
+  const data = value.data as unknown[];
+  for (let i = 0; i < data.length; i++) {
+    const problem = checkEntity(data[i], `data[${i}]`);
+    if (problem !== undefined) return problem;
+  }
+  return value as unknown as Contexts;
+}
+
+/**
+ * Reads an `unstruct_event` column: a JSON object whose `data` is one self-describing JSON.
+ * Returns the parsed value, or a message saying what is wrong.
+ */
+export function readUnstruct(text: string): UnstructEvent | string {
+  const value = parseJson(text);
+  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (!isObject(value)) {
+    return 'expected a JSON object whose "data" is one self-describing JSON';
+  }
+  const problem = checkEntity(value.data, "data");
+  if (problem !== undefined) return problem;
+  return value as unknown as UnstructEvent;
+}
+
+/** A context's data, with `_schema_version` first when asked for (the Scala SDK's shape). */
+export function entityData(
+  entity: SelfDescribingJson,
+  info: SchemaInfo,
+  version: boolean,
+): unknown {
+  const data = entity.data;
+  if (!version || !isObject(data)) return data;
+  const out: Record<string, unknown> = { _schema_version: info.key.version };
+  for (const key in data) if (key !== "_schema_version") out[key] = data[key];
+  return out;
+}
+
+/**
+ * Adds each context's data to `out` under its `contexts_<vendor>_<name>_<model>` column.
+ * Contexts that share a column share one array, in order; nothing is overwritten.
+ */
+export function shredContexts(
+  contexts: Contexts,
+  out: Record<string, unknown>,
+  version: boolean,
+): void {
+  for (const entity of contexts.data) {
+    const info = knownSchema(entity.schema);
+    const column = info.contextsColumn;
+    const list = out[column] as unknown[] | undefined;
+    const data = entityData(entity, info, version);
+    if (list === undefined) out[column] = [data];
+    else list.push(data);
+  }
+}
+
+/** Adds the event's data to `out` under its `unstruct_event_<vendor>_<name>_<model>` column. */
+export function shredUnstruct(event: UnstructEvent, out: Record<string, unknown>): void {
+  out[knownSchema(event.data.schema).unstructColumn] = event.data.data;
+}

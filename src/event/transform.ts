@@ -1,0 +1,179 @@
+/**
+ * The flat JSON form of an enriched event (SPEC section 3): typed atomic fields, shredded
+ * contexts and unstruct event.
+ *
+ * @module
+ */
+
+import type { EnrichedEvent } from "./fields.ts";
+import { TransformError, type TransformIssue } from "./transform_error.ts";
+import {
+  CONTEXTS,
+  Invalid,
+  issue,
+  KINDS,
+  LATITUDE,
+  LONGITUDE,
+  NAMES,
+  readField,
+  splitLine,
+  UNSTRUCT,
+} from "./read_field.ts";
+import { shredContexts, shredUnstruct } from "./shred.ts";
+import type { Contexts, UnstructEvent } from "./self_describing.ts";
+
+/** Options for the flat JSON form. */
+export interface TransformOptions {
+  /**
+   * Put `geo_location` (`"<latitude>,<longitude>"`) first when both coordinates are present.
+   *
+   * @default {true}
+   */
+  geoLocation?: boolean;
+  /**
+   * Emit `null` for every empty atomic field instead of leaving it out (the Scala / .NET shape,
+   * for fixed warehouse schemas).
+   *
+   * @default {false}
+   */
+  nulls?: boolean;
+  /**
+   * Add `"_schema_version": "MODEL-REVISION-ADDITION"` to each context object (the Scala 3.2
+   * shape, so the revision is not lost).
+   *
+   * @default {false}
+   */
+  schemaVersion?: boolean;
+}
+
+/**
+ * Transforms one enriched-event TSV line into the flat JSON form.
+ *
+ * - `geo_location` first (when both coordinates are present and the option is on);
+ * - then every non-empty field in TSV order, typed (`int`/`double` as numbers, `bool` as
+ *   booleans, timestamps as ISO 8601 strings);
+ * - `contexts` and `derived_contexts` shredded into `contexts_<vendor>_<name>_<model>` arrays
+ *   (contexts of one column merged, nothing overwritten), `unstruct_event` into
+ *   `unstruct_event_<vendor>_<name>_<model>`.
+ *
+ * A trailing `\n` or `\r\n` is ignored. Every invalid field is collected into one
+ * {@linkcode TransformError}.
+ *
+ * @example Transform a line
+ * ```ts
+ * import { transform } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const fields = Array(131).fill("");
+ * fields[0] = "shop";                      // app_id
+ * fields[3] = "2013-11-26 00:02:05";       // collector_tstamp
+ * fields[22] = "37.443604";                // geo_latitude
+ * fields[23] = "-122.4124";                // geo_longitude
+ * fields[58] = JSON.stringify({
+ *   schema: "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",
+ *   data: { schema: "iglu:com.acme/link_click/jsonschema/1-0-1", data: { url: "/a" } },
+ * });
+ *
+ * assert.deepEqual(transform(fields.join("\t")), {
+ *   geo_location: "37.443604,-122.4124",
+ *   app_id: "shop",
+ *   collector_tstamp: "2013-11-26T00:02:05Z",
+ *   geo_latitude: 37.443604,
+ *   geo_longitude: -122.4124,
+ *   unstruct_event_com_acme_link_click_1: { url: "/a" },
+ * });
+ * ```
+ *
+ * @param line One enriched event: 131 tab-separated fields.
+ * @param options What shape to produce.
+ * @returns The flat JSON form.
+ * @throws {TransformError} When the line is not TSV, has another field count, or has invalid
+ * values.
+ */
+export function transform(line: string, options?: TransformOptions): Record<string, unknown> {
+  const fields = splitLine(line);
+  const nulls = options?.nulls ?? false;
+  const version = options?.schemaVersion ?? false;
+  const out: Record<string, unknown> = {};
+  if (options?.geoLocation ?? true) {
+    const latitude = fields[LATITUDE];
+    const longitude = fields[LONGITUDE];
+    if (latitude !== "" && longitude !== "") out.geo_location = `${latitude},${longitude}`;
+  }
+  let issues: TransformIssue[] | undefined;
+  for (let i = 0; i < 131; i++) {
+    const text = fields[i];
+    const kind = KINDS[i];
+    if (text === "") {
+      if (nulls && kind < CONTEXTS) out[NAMES[i]] = null;
+      continue;
+    }
+    const value = readField(kind, text);
+    if (value instanceof Invalid) {
+      (issues ??= []).push(issue(i, text, value.message));
+    } else if (kind < CONTEXTS) {
+      out[NAMES[i]] = value;
+    } else if (kind === CONTEXTS) {
+      shredContexts(value as Contexts, out, version);
+    } else {
+      shredUnstruct(value as UnstructEvent, out);
+    }
+  }
+  if (issues !== undefined) throw new TransformError("InvalidValues", 131, issues);
+  return out;
+}
+
+/**
+ * The flat JSON form of a parsed event: for a canonical line,
+ * `flatten(parse(line), options)` deep-equals `transform(line, options)`.
+ *
+ * `geo_location` is written from the numbers (`String(latitude)`), so a line with a
+ * non-canonical coordinate such as `51.0` gives `"51,..."` here and `"51.0,..."` in
+ * {@linkcode transform}. Context data objects are shared with `event`, not copied, unless
+ * `schemaVersion` is on.
+ *
+ * @example Flatten a parsed and edited event
+ * ```ts
+ * import { flatten, parse } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const fields = Array(131).fill("");
+ * fields[0] = "shop";
+ * const event = parse(fields.join("\t"));
+ * event.user_id = "u-42";
+ * assert.deepEqual(flatten(event), { app_id: "shop", user_id: "u-42" });
+ * ```
+ *
+ * @param event A parsed event.
+ * @param options What shape to produce.
+ * @returns The flat JSON form.
+ */
+export function flatten(
+  event: EnrichedEvent,
+  options?: TransformOptions,
+): Record<string, unknown> {
+  const nulls = options?.nulls ?? false;
+  const version = options?.schemaVersion ?? false;
+  const out: Record<string, unknown> = {};
+  const latitude = event.geo_latitude;
+  const longitude = event.geo_longitude;
+  if ((options?.geoLocation ?? true) && latitude != null && longitude != null) {
+    out.geo_location = `${latitude},${longitude}`;
+  }
+  const values = event as unknown as Record<string, unknown>;
+  for (let i = 0; i < 131; i++) {
+    const name = NAMES[i];
+    const kind = KINDS[i];
+    const value = values[name];
+    if (value == null) {
+      if (nulls && kind < CONTEXTS) out[name] = null;
+    } else if (kind < CONTEXTS) {
+      out[name] = value;
+    } else if (kind === CONTEXTS) {
+      shredContexts(value as Contexts, out, version);
+    } else if (kind === UNSTRUCT) {
+      shredUnstruct(value as UnstructEvent, out);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * Validation and conversion of the atomic field kinds (`int`, `double`, `bool`, `tstamp`).
+ * Each reader returns `undefined` for invalid text so the caller can collect every problem.
+ *
+ * @module
+ */
+
+const ZERO = 48;
+const NINE = 57;
+const PLUS = 43;
+const MINUS = 45;
+
+/** What each kind expects, for error messages. */
+export const EXPECTED = {
+  int: `expected an integer (optional sign and decimal digits) within ±${Number.MAX_SAFE_INTEGER}`,
+  double: "expected a finite decimal number (optional sign, fraction and exponent)",
+  bool: 'expected "1" or "0"',
+  tstamp: 'expected a timestamp "YYYY-MM-DD hh:mm:ss" with an optional fraction of 1-9 digits, ' +
+    "a real calendar date and time",
+} as const;
+
+/** Reads an `int` field: an optional sign and decimal digits within ±(2^53−1). */
+export function readInt(text: string): number | undefined {
+  const length = text.length;
+  let i = 0;
+  const first = text.charCodeAt(0);
+  if (first === PLUS || first === MINUS) i = 1;
+  if (i === length || length - i > 16) return undefined;
+  for (let j = i; j < length; j++) {
+    const c = text.charCodeAt(j);
+    if (c < ZERO || c > NINE) return undefined;
+  }
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Reads a `double` field: a finite decimal number such as `-122.4124` or `1e3`. */
+export function readDouble(text: string): number | undefined {
+  if (!DOUBLE.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Reads a `bool` field: `1` or `0`. */
+export function readBool(text: string): boolean | undefined {
+  if (text === "1") return true;
+  if (text === "0") return false;
+  return undefined;
+}
+
+function digits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Whether text is `YYYY-MM-DD hh:mm:ss[.f{1,9}]` with a real calendar date and time. */
+export function isTimestamp(text: string): boolean {
+  const length = text.length;
+  if (length !== 19 && (length < 21 || length > 29)) return false;
+  if (
+    text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS || text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58
+  ) return false;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return false;
+  }
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return false;
+  }
+  if (length > 19) {
+    if (text.charCodeAt(19) !== 46 || digits(text, 20, length - 20) < 0) return false;
+  }
+  return true;
+}
+
+/** Reads a `tstamp` field into its ISO 8601 form (`T` for the space, `Z` appended). */
+export function readTimestamp(text: string): string | undefined {
+  return isTimestamp(text) ? `${text.slice(0, 10)}T${text.slice(11)}Z` : undefined;
+}
+
+/** Turns an ISO timestamp made by {@linkcode readTimestamp} back into its TSV form. */
+export function writeTimestamp(iso: string): string | undefined {
+  if (iso.length < 21 || iso.charCodeAt(10) !== 84 || !iso.endsWith("Z")) return undefined;
+  const text = `${iso.slice(0, 10)} ${iso.slice(11, -1)}`;
+  return isTimestamp(text) ? text : undefined;
+}
