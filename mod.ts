@@ -7,3 +7,4 @@
 
 export * from "./src/event/mod.ts";
 export * from "./src/aws/mod.ts";
+export * from "./src/s3/mod.ts";
