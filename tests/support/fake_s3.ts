@@ -20,6 +20,7 @@
  * verify, against the host the client signed (the proxy's).
  */
 import { createHash } from "node:crypto";
+import type { AwsOptions } from "../../src/aws/options.ts";
 import {
   type Fault,
   type FaultPlan,
@@ -205,6 +206,22 @@ export class FakeS3 {
   /** The endpoint to pass as `endpoint` (the fault proxy's when there is one). */
   get endpoint(): string {
     return this.#proxy?.endpoint ?? `http://127.0.0.1:${this.#server.addr.port}`;
+  }
+
+  /**
+   * AWS options for this endpoint (its region and first access key), with fast retries for
+   * tests (`baseDelayMs: 1`, `maxDelayMs: 5`); `extra` overrides any of them.
+   */
+  awsOptions<T extends object = Record<never, never>>(
+    extra: T & Partial<AwsOptions> = {} as T,
+  ): AwsOptions & T {
+    return {
+      endpoint: this.endpoint,
+      region: this.region,
+      credentials: { ...this.credentials },
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      ...extra,
+    };
   }
 
   /** How many requests arrived (at the faulty server when there is one), faulty or not. */

@@ -1,0 +1,61 @@
+/**
+ * s3rver 3.7.1 (an independent S3 implementation) in-process on 127.0.0.1, for tests.
+ * s3rver makes continuation tokens with DES, which Deno's node:crypto lacks: the shim below
+ * turns `des` into an identity cipher (the tokens only need to round-trip).
+ */
+import crypto from "node:crypto";
+import { Buffer } from "node:buffer";
+import S3rver from "s3rver";
+
+type Cipher = { update(data: string | Buffer, encoding?: BufferEncoding): Buffer; final(): Buffer };
+type CipherFactory = (algorithm: string, ...rest: unknown[]) => Cipher;
+
+function shimDes(name: "createCipheriv" | "createDecipheriv"): void {
+  const target = crypto as unknown as Record<string, CipherFactory & { desShim?: true }>;
+  if (target[name].desShim) return;
+  const original = target[name];
+  const shim = Object.assign(
+    (algorithm: string, ...rest: unknown[]): Cipher =>
+      algorithm === "des"
+        ? {
+          update: (data, encoding) => Buffer.from(data as string, encoding),
+          final: () => Buffer.alloc(0),
+        }
+        : original(algorithm, ...rest),
+    { desShim: true as const },
+  );
+  target[name] = shim;
+}
+shimDes("createCipheriv");
+shimDes("createDecipheriv");
+
+/** s3rver's fixed credentials (it checks the key id, not the signature). */
+export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/** A running s3rver. */
+export interface S3rverServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** Stops the server and removes its directory. */
+  close(): Promise<void>;
+}
+
+/** Starts s3rver on a free port of 127.0.0.1 with the given (empty) buckets. */
+export async function startS3rver(buckets: string[]): Promise<S3rverServer> {
+  const directory = await Deno.makeTempDir({ prefix: "s3rver-" });
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async close() {
+      await server.close();
+      await Deno.remove(directory, { recursive: true });
+    },
+  };
+}
