@@ -8,3 +8,5 @@
 export * from "./src/event/mod.ts";
 export * from "./src/aws/mod.ts";
 export * from "./src/s3/mod.ts";
+export * from "./src/stream/mod.ts";
+export * from "./src/manifest/mod.ts";

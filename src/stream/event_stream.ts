@@ -1,0 +1,169 @@
+/**
+ * Enriched events from a byte stream, one result per line.
+ *
+ * @module
+ */
+
+import { transform, TransformError, type TransformOptions } from "../event/mod.ts";
+import type { BadRow } from "./bad_row.ts";
+import type { LineHandler } from "./line_splitter.ts";
+import { DEFAULT_MAX_LINE_BYTES, LineSource } from "./line_source.ts";
+import type { StreamStats } from "./stream_stats.ts";
+
+/** Options of {@linkcode EventStream} and {@linkcode NdjsonStream}. */
+export interface EventStreamOptions extends TransformOptions {
+  /**
+   * A line longer than this many bytes becomes a bad row (`LineTooLong`) without being held
+   * in memory; only its first 1024 bytes are kept.
+   *
+   * @default {4194304}
+   */
+  maxLineBytes?: number;
+  /**
+   * `"auto"` reads the input as gzip when it starts with the magic bytes `1f 8b`; `true`
+   * always reads gzip; `false` never does.
+   *
+   * @default {"auto"}
+   */
+  gzip?: "auto" | boolean;
+}
+
+/** One input line that became an event. */
+export interface EventLine {
+  /** The 1-based line number in the (decompressed) input. */
+  line: number;
+  /** The flat JSON form of the event (`transform`'s result). */
+  event: Record<string, unknown>;
+  /** Never set for an event. */
+  badRow?: undefined;
+}
+
+/** One input line that became a bad row. */
+export interface BadRowLine {
+  /** The 1-based line number in the (decompressed) input. */
+  line: number;
+  /** Never set for a bad row. */
+  event?: undefined;
+  /** The line and why it is not an event. */
+  badRow: BadRow;
+}
+
+/** What one non-empty input line became: an event or a bad row. */
+export type EventResult = EventLine | BadRowLine;
+
+/** The transform options among `options`, so that nothing else reaches `transform`. */
+export function transformOptionsOf(options: EventStreamOptions): TransformOptions {
+  const { geoLocation, nulls, schemaVersion } = options;
+  return { geoLocation, nulls, schemaVersion };
+}
+
+/** The bad row of a line that failed to transform; other errors are rethrown. */
+export function badRowOf(error: unknown, line: number, raw: string): BadRow {
+  if (!(error instanceof TransformError)) throw error;
+  return { line, raw, error: error.toJSON() };
+}
+
+/** The bad row of a line over the limit. */
+export function tooLongBadRow(
+  prefix: string,
+  bytes: number,
+  line: number,
+  maxLineBytes: number,
+): BadRow {
+  return { line, raw: prefix, error: { type: "LineTooLong", bytes, maxLineBytes } };
+}
+
+/**
+ * Reads enriched events from a byte stream (a file, a `fetch` body, stdin): gzip is detected
+ * by its magic bytes (multi-member files are read whole), bytes are decoded as UTF-8 and split
+ * on `\n` or `\r\n`, and each non-empty line becomes an {@linkcode EventResult}: an event, or
+ * a bad row with the line number, the raw line and the error JSON.
+ *
+ * Bad data never errors the stream; only a failed source or corrupt gzip does, with a
+ * {@linkcode StreamReadError}. Empty lines are counted in {@linkcode EventStream.stats}.
+ * Memory stays bounded by the chunk size and `maxLineBytes`.
+ *
+ * For NDJSON output, {@linkcode NdjsonStream} is much faster.
+ *
+ * @example Read events and bad rows
+ * ```ts
+ * import { EventStream } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const fields = Array(131).fill("");
+ * fields[0] = "shop";
+ * fields[6] = "c6ef3124-b53a-4b13-a233-0088f79dcbcb";
+ * const text = `${fields.join("\t")}\r\n\nnot an event\n`;
+ *
+ * const stream = new EventStream(new Blob([text]).stream());
+ * const results = await Array.fromAsync(stream);
+ * assert.deepEqual(results[0], {
+ *   line: 1,
+ *   event: { app_id: "shop", event_id: "c6ef3124-b53a-4b13-a233-0088f79dcbcb" },
+ * });
+ * assert.deepEqual(results[1].badRow, {
+ *   line: 3,
+ *   raw: "not an event",
+ *   error: { type: "NotTSV" },
+ * });
+ * assert.equal(stream.stats.emptyLines, 1);
+ * assert.equal(stream.stats.lines, 3);
+ * ```
+ */
+export class EventStream extends ReadableStream<EventResult> {
+  /** Counters, live while reading and final once the stream has closed. */
+  readonly stats: StreamStats;
+
+  /**
+   * @param source The input bytes: plain or gzip enriched TSV.
+   * @param options Transform options, line limit and gzip detection.
+   */
+  constructor(source: ReadableStream<Uint8Array>, options: EventStreamOptions = {}) {
+    const lines = new LineSource(source, options);
+    const stats = lines.stats;
+    const transformOptions = transformOptionsOf(options);
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    let enqueue: (result: EventResult) => void = () => {};
+    const handler: LineHandler = {
+      line(raw, line) {
+        let result: EventResult;
+        try {
+          result = { line, event: transform(raw, transformOptions) };
+          stats.events++;
+        } catch (error) {
+          result = { line, badRow: badRowOf(error, line, raw) };
+          stats.badRows++;
+        }
+        enqueue(result);
+      },
+      tooLong(prefix, bytes, line) {
+        stats.badRows++;
+        enqueue({ line, badRow: tooLongBadRow(prefix, bytes, line, maxLineBytes) });
+      },
+    };
+    super({
+      async pull(controller) {
+        let produced = false;
+        enqueue = (result) => {
+          produced = true;
+          controller.enqueue(result);
+        };
+        try {
+          while (!produced) {
+            if (!await lines.next(handler)) {
+              controller.close();
+              return;
+            }
+          }
+        } catch (error) {
+          await lines.cancel(error).catch(() => {});
+          throw error;
+        }
+      },
+      cancel(reason) {
+        return lines.cancel(reason);
+      },
+    });
+    this.stats = stats;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Splitting UTF-8 bytes into numbered text lines, with a bound on line length.
+ *
+ * @module
+ */
+
+const LF = 0x0a;
+const CR = 13;
+const REPLACEMENT = "\uFFFD";
+const BOM = "\uFEFF";
+
+/** How many bytes of a too-long line are kept for its bad row. */
+export const RAW_PREFIX_BYTES = 1024;
+const INITIAL_CARRY = 16 * 1024;
+
+/** Receives what {@linkcode LineSplitter} finds. */
+export interface LineHandler {
+  /** A non-empty line, without its `\n` or `\r\n`. `lineNumber` is 1-based. */
+  line(text: string, lineNumber: number): void;
+  /** A line longer than the limit: its first bytes as text, and its full length in bytes. */
+  tooLong(prefix: string, bytes: number, lineNumber: number): void;
+}
+
+/** Counters kept by {@linkcode LineSplitter}. */
+export interface LineCounts {
+  /** Every line seen, empty or not. */
+  lines: number;
+  /** Lines with no characters (after removing a trailing `\r`). */
+  emptyLines: number;
+  /** Lines in which invalid UTF-8 bytes were replaced by U+FFFD. */
+  invalidUtf8Lines: number;
+  /** Bytes consumed. */
+  textBytes: number;
+}
+
+/**
+ * Splits a stream of UTF-8 bytes on `\n` (a trailing `\r` is removed too) and hands each
+ * line to a {@linkcode LineHandler}. Complete lines inside one chunk are decoded with one
+ * `TextDecoder` call per chunk; only a line that spans chunks is assembled from bytes, and
+ * such a line stops being stored once it passes `maxLineBytes` (its first
+ * {@linkcode RAW_PREFIX_BYTES} bytes are kept, the rest only counted).
+ *
+ * Invalid UTF-8 is replaced by U+FFFD (the WHATWG decoder's default) and counted.
+ */
+export class LineSplitter {
+  readonly counts: LineCounts = { lines: 0, emptyLines: 0, invalidUtf8Lines: 0, textBytes: 0 };
+  readonly #maxLineBytes: number;
+  readonly #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  readonly #strict = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+  /** The start of the line that spans chunks, while it is within the limit. */
+  #carry = new Uint8Array(INITIAL_CARRY);
+  /** The length of the line that spans chunks (all of it, also past the limit). */
+  #carryBytes = 0;
+  /** Set once the spanning line passed the limit: its first bytes. */
+  #tooLongPrefix: Uint8Array | null = null;
+
+  constructor(maxLineBytes: number) {
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  /** Feeds the next bytes. */
+  push(chunk: Uint8Array, handler: LineHandler): void {
+    this.counts.textBytes += chunk.length;
+    // A line inside a piece is at most `maxLineBytes` long, so only lines that span pieces
+    // need their length checked.
+    const max = this.#maxLineBytes;
+    for (let offset = 0; offset < chunk.length; offset += max) {
+      this.#pushPiece(chunk.subarray(offset, Math.min(offset + max, chunk.length)), handler);
+    }
+  }
+
+  /** Ends the input: a last line without a newline is handed over. */
+  finish(handler: LineHandler): void {
+    if (this.#carryBytes > 0 || this.#tooLongPrefix !== null) {
+      this.#endSpanningLine(new Uint8Array(0), handler);
+    }
+  }
+
+  #pushPiece(piece: Uint8Array, handler: LineHandler): void {
+    const first = piece.indexOf(LF);
+    if (first < 0) {
+      this.#append(piece);
+      return;
+    }
+    let start = 0;
+    if (this.#carryBytes > 0 || this.#tooLongPrefix !== null) {
+      this.#endSpanningLine(piece.subarray(0, first), handler);
+      start = first + 1;
+    }
+    const last = piece.lastIndexOf(LF);
+    if (last >= start) this.#emitBatch(piece.subarray(start, last), handler);
+    if (last + 1 < piece.length) this.#append(piece.subarray(last + 1));
+  }
+
+  #append(bytes: Uint8Array): void {
+    const used = this.#carryBytes;
+    this.#carryBytes += bytes.length;
+    if (this.#tooLongPrefix !== null) return;
+    if (this.#carryBytes > this.#maxLineBytes) {
+      const prefix = new Uint8Array(Math.min(this.#carryBytes, RAW_PREFIX_BYTES));
+      prefix.set(this.#carry.subarray(0, Math.min(used, prefix.length)));
+      if (used < prefix.length) prefix.set(bytes.subarray(0, prefix.length - used), used);
+      this.#tooLongPrefix = prefix;
+      this.#carry = new Uint8Array(INITIAL_CARRY);
+      return;
+    }
+    this.#reserve(this.#carryBytes);
+    this.#carry.set(bytes, used);
+  }
+
+  #reserve(length: number): void {
+    if (length <= this.#carry.length) return;
+    let size = this.#carry.length * 2;
+    while (size < length) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#carry.subarray(0, this.#carryBytes));
+    this.#carry = grown;
+  }
+
+  /** Ends the line that spans chunks with `tail` (the bytes before its newline). */
+  #endSpanningLine(tail: Uint8Array, handler: LineHandler): void {
+    const used = this.#carryBytes;
+    const total = used + tail.length;
+    const lineNumber = ++this.counts.lines;
+    if (this.#tooLongPrefix !== null || total > this.#maxLineBytes) {
+      let prefix = this.#tooLongPrefix;
+      if (prefix === null) {
+        prefix = new Uint8Array(Math.min(total, RAW_PREFIX_BYTES));
+        prefix.set(this.#carry.subarray(0, Math.min(used, prefix.length)));
+        if (used < prefix.length) prefix.set(tail.subarray(0, prefix.length - used), used);
+      }
+      const kept = prefix.length < total ? prefix.subarray(0, completeChars(prefix)) : prefix;
+      const text = this.#decodeLine(kept);
+      handler.tooLong(lineNumber === 1 ? stripBom(text) : text, total, lineNumber);
+    } else {
+      this.#reserve(total);
+      this.#carry.set(tail, used);
+      this.#handOver(this.#decodeLine(this.#carry.subarray(0, total)), lineNumber, handler);
+    }
+    if (this.#carry.length > INITIAL_CARRY) this.#carry = new Uint8Array(INITIAL_CARRY);
+    this.#carryBytes = 0;
+    this.#tooLongPrefix = null;
+  }
+
+  /** Complete lines `bytes` (joined by `\n`, without the last newline). */
+  #emitBatch(bytes: Uint8Array, handler: LineHandler): void {
+    const text = this.#decoder.decode(bytes);
+    if (text.includes(REPLACEMENT) && !isValidUtf8(this.#strict, bytes)) {
+      this.#emitBytewise(bytes, handler);
+      return;
+    }
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      const lineNumber = ++this.counts.lines;
+      this.#handOver(text.slice(start, end < 0 ? text.length : end), lineNumber, handler);
+      if (end < 0) return;
+      start = end + 1;
+    }
+  }
+
+  /** The rare path for a batch with invalid UTF-8: decode line by line to count them. */
+  #emitBytewise(bytes: Uint8Array, handler: LineHandler): void {
+    let start = 0;
+    for (;;) {
+      const end = bytes.indexOf(LF, start);
+      const line = bytes.subarray(start, end < 0 ? bytes.length : end);
+      this.#handOver(this.#decodeLine(line), ++this.counts.lines, handler);
+      if (end < 0) return;
+      start = end + 1;
+    }
+  }
+
+  #decodeLine(bytes: Uint8Array): string {
+    const text = this.#decoder.decode(bytes);
+    if (text.includes(REPLACEMENT) && !isValidUtf8(this.#strict, bytes)) {
+      this.counts.invalidUtf8Lines++;
+    }
+    return text;
+  }
+
+  #handOver(text: string, lineNumber: number, handler: LineHandler): void {
+    let line = text;
+    if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+    if (lineNumber === 1) line = stripBom(line);
+    if (line.length === 0) {
+      this.counts.emptyLines++;
+      return;
+    }
+    handler.line(line, lineNumber);
+  }
+}
+
+function isValidUtf8(strict: TextDecoder, bytes: Uint8Array): boolean {
+  try {
+    strict.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
+/** The length of `bytes` without a UTF-8 sequence cut off at its end. */
+function completeChars(bytes: Uint8Array): number {
+  let start = bytes.length - 1;
+  while (start > 0 && bytes.length - start < 4 && (bytes[start] & 0xc0) === 0x80) start--;
+  const lead = bytes[start];
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return start + size > bytes.length ? start : bytes.length;
+}

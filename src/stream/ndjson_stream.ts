@@ -1,0 +1,182 @@
+/**
+ * Enriched events from a byte stream straight to NDJSON bytes (the fast path).
+ *
+ * @module
+ */
+
+import type { BadRow } from "./bad_row.ts";
+import { eventToJson } from "./event_json.ts";
+import {
+  badRowOf,
+  type EventStreamOptions,
+  tooLongBadRow,
+  transformOptionsOf,
+} from "./event_stream.ts";
+import type { LineHandler } from "./line_splitter.ts";
+import { DEFAULT_MAX_LINE_BYTES, LineSource } from "./line_source.ts";
+import type { StreamStats } from "./stream_stats.ts";
+
+/** How much raw text of unread bad rows {@linkcode NdjsonStream.badRows} queues: 4 MiB. */
+const BAD_ROW_QUEUE = 4 * 1024 * 1024;
+
+/**
+ * Turns enriched TSV bytes into NDJSON bytes: one line of JSON (the flat form, as
+ * `JSON.stringify(transform(line))` writes it) per event, each ended by `\n`. Input handling
+ * is that of {@linkcode EventStream}: gzip detection (multi-member files read whole), UTF-8,
+ * `\n` / `\r\n`, `maxLineBytes`, and a {@linkcode StreamReadError} only for I/O failures.
+ *
+ * Lines that are not events come out of {@linkcode NdjsonStream.badRows}. Read both streams
+ * at the same time (for example two `pipeTo` calls awaited together), or cancel `badRows` if
+ * you only want the counts: when unread bad rows pass 4 MiB of raw text, reading pauses
+ * until they are read.
+ *
+ * Events are made in batches (one output chunk per input chunk), so this is much faster than
+ * {@linkcode EventStream} followed by `JSON.stringify`.
+ *
+ * @example Convert a file to NDJSON, bad rows to their own NDJSON
+ * ```ts
+ * import { NdjsonEncodeStream, NdjsonStream } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const fields = Array(131).fill("");
+ * fields[0] = "shop";
+ * fields[7] = "42"; // txn_id
+ * const text = `${fields.join("\t")}\nbad line\n`;
+ *
+ * const ndjson = new NdjsonStream(new Blob([text]).stream());
+ * const [events, badRows] = await Promise.all([
+ *   new Response(ndjson).text(),
+ *   new Response(ndjson.badRows.pipeThrough(new NdjsonEncodeStream())).text(),
+ * ]);
+ * assert.equal(events, '{"app_id":"shop","txn_id":42}\n');
+ * assert.equal(badRows, '{"line":2,"raw":"bad line","error":{"type":"NotTSV"}}\n');
+ * assert.equal(ndjson.stats.events, 1);
+ * assert.equal(ndjson.stats.badRows, 1);
+ * ```
+ */
+export class NdjsonStream extends ReadableStream<Uint8Array> {
+  /** Counters, live while reading and final once the stream has closed. */
+  readonly stats: StreamStats;
+  /**
+   * The lines that are not events, in input order. Closed when the NDJSON stream closes;
+   * errored when it errors.
+   */
+  readonly badRows: ReadableStream<BadRow>;
+
+  /**
+   * @param source The input bytes: plain or gzip enriched TSV.
+   * @param options Transform options, line limit and gzip detection.
+   */
+  constructor(source: ReadableStream<Uint8Array>, options: EventStreamOptions = {}) {
+    const lines = new LineSource(source, options);
+    const stats = lines.stats;
+    const transformOptions = transformOptionsOf(options);
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const encoder = new TextEncoder();
+
+    let badController!: ReadableStreamDefaultController<BadRow>;
+    let badOpen = true;
+    let badPulled: (() => void) | null = null;
+    const badRows = new ReadableStream<BadRow>({
+      start(controller) {
+        badController = controller;
+      },
+      pull() {
+        badPulled?.();
+        badPulled = null;
+      },
+      cancel() {
+        badOpen = false;
+        badPulled?.();
+        badPulled = null;
+      },
+    }, { highWaterMark: BAD_ROW_QUEUE, size: (row) => row.raw.length + 100 });
+    const emitBadRow = (row: BadRow) => {
+      stats.badRows++;
+      if (badOpen) badController.enqueue(row);
+    };
+    const closeBadRows = (error?: unknown) => {
+      if (!badOpen) return;
+      badOpen = false;
+      if (error === undefined) badController.close();
+      else badController.error(error);
+      badPulled?.();
+    };
+
+    let json: string[] = [];
+    const handler: LineHandler = {
+      line(raw, line) {
+        try {
+          json.push(eventToJson(raw, transformOptions));
+          stats.events++;
+        } catch (error) {
+          emitBadRow(badRowOf(error, line, raw));
+        }
+      },
+      tooLong(prefix, bytes, line) {
+        emitBadRow(tooLongBadRow(prefix, bytes, line, maxLineBytes));
+      },
+    };
+
+    super({
+      async pull(controller) {
+        try {
+          let more = true;
+          while (more && json.length === 0) {
+            if (badOpen && (badController.desiredSize ?? 1) <= 0) {
+              await new Promise<void>((resolve) => badPulled = resolve);
+              continue;
+            }
+            more = await lines.next(handler);
+          }
+          if (json.length > 0) {
+            const batch = json;
+            json = [];
+            batch.push("");
+            controller.enqueue(encoder.encode(batch.join("\n")));
+          }
+          if (!more) {
+            controller.close();
+            closeBadRows();
+          }
+        } catch (error) {
+          await lines.cancel(error).catch(() => {});
+          closeBadRows(error);
+          throw error;
+        }
+      },
+      async cancel(reason) {
+        closeBadRows();
+        await lines.cancel(reason);
+      },
+    });
+    this.stats = stats;
+    this.badRows = badRows;
+  }
+}
+
+/**
+ * Encodes any values as NDJSON bytes: `JSON.stringify(value)` and `\n` for each. Use it for
+ * bad rows (`ndjson.badRows.pipeThrough(new NdjsonEncodeStream())`) or for events read with
+ * {@linkcode EventStream}.
+ *
+ * @example Bad rows as NDJSON bytes
+ * ```ts
+ * import { NdjsonEncodeStream } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const rows = ReadableStream.from([{ line: 1, raw: "x", error: { type: "NotTSV" } }]);
+ * const text = await new Response(rows.pipeThrough(new NdjsonEncodeStream())).text();
+ * assert.equal(text, '{"line":1,"raw":"x","error":{"type":"NotTSV"}}\n');
+ * ```
+ */
+export class NdjsonEncodeStream extends TransformStream<unknown, Uint8Array> {
+  constructor() {
+    const encoder = new TextEncoder();
+    super({
+      transform(value, controller) {
+        controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+      },
+    });
+  }
+}

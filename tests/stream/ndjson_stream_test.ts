@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { transform, TransformError } from "../../src/event/mod.ts";
+import type { BadRow } from "../../src/stream/bad_row.ts";
+import { NdjsonEncodeStream, NdjsonStream } from "../../src/stream/ndjson_stream.ts";
+import { StreamReadError } from "../../src/stream/stream_read_error.ts";
+import { generateLines } from "../support/generator.ts";
+import { chunked, concatBytes, gzipMember, readAll, streamOf } from "../support/byte_streams.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const generated = [...generateLines({ seed: 11, count: 400, badRate: 0.25 })];
+const corpus = generated.map((g) => g.line);
+const good = generated.filter((g) => g.label === "ok").map((g) => g.line);
+
+function expected(lines: string[]): { events: string; badRows: BadRow[] } {
+  let events = "";
+  const badRows: BadRow[] = [];
+  lines.forEach((raw, i) => {
+    if (raw === "") return;
+    try {
+      events += JSON.stringify(transform(raw)) + "\n";
+    } catch (error) {
+      assert.ok(error instanceof TransformError);
+      badRows.push({ line: i + 1, raw, error: error.toJSON() });
+    }
+  });
+  return { events, badRows };
+}
+
+Deno.test("NdjsonStream writes JSON.stringify(transform(line)) per event and every bad row", async () => {
+  const gz = concatBytes([
+    await gzipMember(corpus.slice(0, 150).join("\n") + "\n"),
+    await gzipMember(corpus.slice(150).join("\r\n")),
+  ]);
+  for (const size of [333, 65536]) {
+    const ndjson = new NdjsonStream(streamOf(chunked(gz, size)));
+    const [events, badRows] = await Promise.all([
+      readAll(ndjson),
+      Array.fromAsync(ndjson.badRows),
+    ]);
+    const want = expected(corpus);
+    assert.equal(decoder.decode(events), want.events);
+    assert.deepEqual(badRows, want.badRows);
+    assert.ok(want.badRows.length > 50);
+    assert.equal(ndjson.stats.events + ndjson.stats.badRows, corpus.length);
+    assert.equal(ndjson.stats.badRows, want.badRows.length);
+    assert.equal(ndjson.stats.gzip, true);
+    assert.equal(ndjson.stats.done, true);
+  }
+});
+
+Deno.test("NdjsonStream keeps counting bad rows when badRows is cancelled", async () => {
+  const bad = Array.from({ length: 5000 }, (_, i) => `bad line ${i} ${"x".repeat(1000)}`);
+  const ndjson = new NdjsonStream(streamOf([[good[0], ...bad, good[1]].join("\n")]));
+  await ndjson.badRows.cancel();
+  const events = decoder.decode(await readAll(ndjson)).split("\n");
+  assert.equal(events.length, 3);
+  assert.equal(ndjson.stats.badRows, 5000);
+});
+
+Deno.test("NdjsonStream pauses while unread bad rows pass 4 MiB, and goes on when they are read", async () => {
+  const bad = `bad ${"x".repeat(10_000)}\n`;
+  const chunks = Array.from({ length: 1000 }, () => bad); // 10 MB of bad rows
+  const ndjson = new NdjsonStream(streamOf([...chunks, `${good[0]}\n`]));
+  const reader = ndjson.getReader();
+  const first = reader.read();
+  const paused = await Promise.race([
+    first.then(() => "read"),
+    new Promise((resolve) => setTimeout(() => resolve("paused"), 200)),
+  ]);
+  assert.equal(paused, "paused");
+  assert.ok(ndjson.stats.badRows < 1000);
+  const rows = await Array.fromAsync(ndjson.badRows);
+  assert.equal(rows.length, 1000);
+  assert.equal(decoder.decode((await first).value), JSON.stringify(transform(good[0])) + "\n");
+  assert.equal((await reader.read()).done, true);
+});
+
+Deno.test("NdjsonStream errors badRows too when the source fails", async () => {
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(`${good[0]}\nbad\n`));
+    },
+    pull() {
+      throw new Error("network gone");
+    },
+  });
+  const ndjson = new NdjsonStream(source);
+  const badRows = Array.fromAsync(ndjson.badRows);
+  await assert.rejects(readAll(ndjson), StreamReadError);
+  await assert.rejects(badRows, (error: unknown) => {
+    assert.ok(error instanceof StreamReadError);
+    assert.equal(error.line, 2);
+    return true;
+  });
+});
+
+Deno.test("NdjsonStream keeps memory flat on a 200 MB input", async () => {
+  const pool = good.map((line) => encoder.encode(line + "\n"));
+  const target = 200 * 1024 * 1024;
+  let produced = 0;
+  let next = 0;
+  let pending = new Uint8Array(0);
+  let peak = 0;
+  const chunkSize = 64 * 1024;
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (produced >= target) return controller.close();
+      const chunk = new Uint8Array(chunkSize);
+      let used = 0;
+      while (used < chunkSize) {
+        if (pending.length === 0) pending = pool[next++ % pool.length];
+        const take = Math.min(pending.length, chunkSize - used);
+        chunk.set(pending.subarray(0, take), used);
+        used += take;
+        pending = pending.subarray(take);
+      }
+      produced += used;
+      controller.enqueue(chunk);
+      if ((produced / chunkSize) % 64 === 0) {
+        peak = Math.max(peak, Deno.memoryUsage().heapUsed);
+      }
+    },
+  });
+  const before = Deno.memoryUsage().heapUsed;
+  const ndjson = new NdjsonStream(source);
+  ndjson.badRows.cancel();
+  let out = 0;
+  for await (const chunk of ndjson) out += chunk.length;
+  const growth = peak - before;
+  assert.ok(ndjson.stats.textBytes >= target);
+  assert.ok(ndjson.stats.events > 50_000, `${ndjson.stats.events} events`);
+  assert.ok(out > target / 2);
+  assert.ok(growth < 64 * 1024 * 1024, `heap grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+});
+
+Deno.test("NdjsonEncodeStream writes one JSON value per line", async () => {
+  const values = [{ a: 1 }, "text", [1, null], 3];
+  const out = await readAll(ReadableStream.from(values).pipeThrough(new NdjsonEncodeStream()));
+  assert.equal(decoder.decode(out), '{"a":1}\n"text"\n[1,null]\n3\n');
+});

@@ -1,0 +1,52 @@
+/**
+ * Byte-stream helpers for stream and CLI tests: chunked sources, gzip members, collecting.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** A byte stream that yields `chunks` one by one (strings are UTF-8 encoded). */
+export function streamOf(chunks: Iterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const list = [...chunks].map((c) => typeof c === "string" ? encoder.encode(c) : c);
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < list.length) controller.enqueue(list[i++]);
+      else controller.close();
+    },
+  });
+}
+
+/** `bytes` cut into chunks of `size` bytes. */
+export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+/** One gzip member (made with `CompressionStream`) holding `text`. */
+export async function gzipMember(text: string | Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = typeof text === "string" ? encoder.encode(text) : text;
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Byte arrays joined into one. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Every chunk of a byte stream, joined. */
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of stream) parts.push(chunk);
+  return concatBytes(parts);
+}
