@@ -1234,6 +1234,7 @@ export const BAD_INTS: readonly string[] = [
   "-",
   "1e3",
   "Infinity",
+  "inf",
   "9007199254740992",
   "-9007199254740992",
   "１２", // full-width digits
@@ -1247,6 +1248,7 @@ export const BAD_DOUBLES: readonly string[] = [
   "1e",
   "NaN",
   "nan",
+  "inf",
   "Infinity",
   "-inf",
   "1e999",
