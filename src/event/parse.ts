@@ -9,13 +9,14 @@ import { TransformError, type TransformIssue } from "./transform_error.ts";
 import {
   BOOL,
   DOUBLE,
+  fieldText,
   INT,
   Invalid,
   issue,
   KINDS,
   NAMES,
   readField,
-  splitLine,
+  scanLine,
   STRING,
   TSTAMP,
 } from "./read_field.ts";
@@ -49,11 +50,11 @@ import { writeTimestamp } from "./values.ts";
  * values.
  */
 export function parse(line: string): EnrichedEvent {
-  const fields = splitLine(line);
+  scanLine(line);
   const event: Record<string, unknown> = {};
   let issues: TransformIssue[] | undefined;
   for (let i = 0; i < FIELD_COUNT; i++) {
-    const text = fields[i];
+    const text = fieldText(line, i);
     if (text === "") {
       event[NAMES[i]] = null;
       continue;

@@ -76,25 +76,65 @@ export function readField(kind: number, text: string): unknown {
   }
 }
 
+/** What a field of an atomic kind expects, for error messages. */
+export function expected(kind: number): string {
+  return kind === INT
+    ? EXPECTED.int
+    : kind === DOUBLE
+    ? EXPECTED.double
+    : kind === BOOL
+    ? EXPECTED.bool
+    : EXPECTED.tstamp;
+}
+
 /** An issue for field `index`. */
 export function issue(index: number, value: string, message: string): TransformIssue {
   return { field: ENRICHED_EVENT_FIELDS[index].name, index, value, message };
 }
 
 /**
- * Splits a line into its 131 fields, without a trailing `\n` or `\r\n`.
- * Throws a {@linkcode TransformError} when the line has no tab or another field count.
+ * Where each field of the last scanned line starts: field `i` is
+ * `line.slice(FIELD_STARTS[i], FIELD_STARTS[i + 1] - 1)`. Shared scratch space: valid only until
+ * the next {@linkcode scanLine} call (the transform is synchronous, so no call can interleave).
  */
-export function splitLine(line: string): string[] {
+export const FIELD_STARTS: Int32Array = new Int32Array(FIELD_COUNT + 1);
+
+/**
+ * Finds the 131 fields of a line (a trailing `\n` or `\r\n` is not part of the last field),
+ * filling {@linkcode FIELD_STARTS}. Throws a {@linkcode TransformError} when the line has no
+ * tab or another field count.
+ */
+export function scanLine(line: string): void {
   let end = line.length;
   if (end > 0 && line.charCodeAt(end - 1) === 10) {
     end--;
     if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-    line = line.slice(0, end);
   }
-  const fields = line.split("\t");
-  if (fields.length !== FIELD_COUNT) {
-    throw new TransformError(fields.length === 1 ? "NotTsv" : "FieldCountMismatch", fields.length);
+  const starts = FIELD_STARTS;
+  let start = 0;
+  for (let i = 0; i < FIELD_COUNT - 1; i++) {
+    starts[i] = start;
+    // Most fields are empty: check for an immediate tab before searching.
+    const tab = line.charCodeAt(start) === 9 ? start : line.indexOf("\t", start);
+    if (tab === -1 || tab >= end) {
+      throw new TransformError(i === 0 ? "NotTsv" : "FieldCountMismatch", i + 1);
+    }
+    start = tab + 1;
   }
-  return fields;
+  starts[FIELD_COUNT - 1] = start;
+  starts[FIELD_COUNT] = end + 1;
+  let extra = line.indexOf("\t", start);
+  if (extra !== -1 && extra < end) {
+    let count = FIELD_COUNT;
+    while (extra !== -1 && extra < end) {
+      count++;
+      extra = line.indexOf("\t", extra + 1);
+    }
+    throw new TransformError("FieldCountMismatch", count);
+  }
+}
+
+/** The text of field `index` of the last scanned line. */
+export function fieldText(line: string, index: number): string {
+  return line.slice(FIELD_STARTS[index], FIELD_STARTS[index + 1] - 1);
 }

@@ -149,3 +149,47 @@ export function shredContexts(
 export function shredUnstruct(event: UnstructEvent, out: Record<string, unknown>): void {
   out[knownSchema(event.data.schema).unstructColumn] = event.data.data;
 }
+
+/**
+ * Reads a `contexts` / `derived_contexts` column and shreds it into `out` in one pass
+ * (the hot path of the transform). Returns what is wrong with it, or `undefined`; after a
+ * problem `out` may hold part of the column and must be discarded.
+ */
+export function shredContextsText(
+  text: string,
+  out: Record<string, unknown>,
+  version: boolean,
+): string | undefined {
+  const value = parseJson(text);
+  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (!isObject(value) || !Array.isArray(value.data)) {
+    return 'expected a JSON object whose "data" is an array of self-describing JSON';
+  }
+  const data = value.data as unknown[];
+  for (let i = 0; i < data.length; i++) {
+    const entity = data[i];
+    const info = isObject(entity) && "data" in entity && typeof entity.schema === "string"
+      ? schemaInfo(entity.schema)
+      : null;
+    if (info === null) return checkEntity(entity, `data[${i}]`);
+    const column = info.contextsColumn;
+    const list = out[column] as unknown[] | undefined;
+    const item = version
+      ? entityData(entity as SelfDescribingJson, info, true)
+      : (entity as SelfDescribingJson).data;
+    if (list === undefined) out[column] = [item];
+    else list.push(item);
+  }
+  return undefined;
+}
+
+/**
+ * Reads an `unstruct_event` column and shreds it into `out` in one pass. Returns what is
+ * wrong with it, or `undefined`.
+ */
+export function shredUnstructText(text: string, out: Record<string, unknown>): string | undefined {
+  const value = readUnstruct(text);
+  if (typeof value === "string") return value;
+  shredUnstruct(value, out);
+  return undefined;
+}

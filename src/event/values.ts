@@ -21,17 +21,27 @@ export const EXPECTED = {
 
 /** Reads an `int` field: an optional sign and decimal digits within ±(2^53−1). */
 export function readInt(text: string): number | undefined {
-  const length = text.length;
-  let i = 0;
-  const first = text.charCodeAt(0);
-  if (first === PLUS || first === MINUS) i = 1;
-  if (i === length || length - i > 16) return undefined;
-  for (let j = i; j < length; j++) {
-    const c = text.charCodeAt(j);
-    if (c < ZERO || c > NINE) return undefined;
+  return readIntAt(text, 0, text.length);
+}
+
+/** {@linkcode readInt} on `line.slice(start, stop)`, without slicing. */
+export function readIntAt(line: string, start: number, stop: number): number | undefined {
+  let i = start;
+  let negative = false;
+  const first = line.charCodeAt(i);
+  if (first === PLUS || first === MINUS) {
+    negative = first === MINUS;
+    i++;
   }
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
+  if (i === stop || stop - i > 16) return undefined;
+  let value = 0;
+  for (; i < stop; i++) {
+    const c = line.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return undefined;
+    value = value * 10 + c;
+  }
+  if (value > Number.MAX_SAFE_INTEGER) return undefined;
+  return negative ? -value : value;
 }
 
 const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -67,26 +77,34 @@ function daysInMonth(year: number, month: number): number {
 
 /** Whether text is `YYYY-MM-DD hh:mm:ss[.f{1,9}]` with a real calendar date and time. */
 export function isTimestamp(text: string): boolean {
-  const length = text.length;
+  return isTimestampAt(text, 0, text.length);
+}
+
+/** {@linkcode isTimestamp} on `line.slice(start, stop)`, without slicing. */
+export function isTimestampAt(line: string, start: number, stop: number): boolean {
+  const length = stop - start;
   if (length !== 19 && (length < 21 || length > 29)) return false;
   if (
-    text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS || text.charCodeAt(10) !== 32 ||
-    text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58
+    line.charCodeAt(start + 4) !== MINUS || line.charCodeAt(start + 7) !== MINUS ||
+    line.charCodeAt(start + 10) !== 32 || line.charCodeAt(start + 13) !== 58 ||
+    line.charCodeAt(start + 16) !== 58
   ) return false;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
+  const year = digits(line, start, 4);
+  const month = digits(line, start + 5, 2);
+  const day = digits(line, start + 8, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return false;
   }
+  const hour = digits(line, start + 11, 2);
+  const minute = digits(line, start + 14, 2);
+  const second = digits(line, start + 17, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return false;
   }
   if (length > 19) {
-    if (text.charCodeAt(19) !== 46 || digits(text, 20, length - 20) < 0) return false;
+    if (line.charCodeAt(start + 19) !== 46 || digits(line, start + 20, length - 20) < 0) {
+      return false;
+    }
   }
   return true;
 }
@@ -94,6 +112,13 @@ export function isTimestamp(text: string): boolean {
 /** Reads a `tstamp` field into its ISO 8601 form (`T` for the space, `Z` appended). */
 export function readTimestamp(text: string): string | undefined {
   return isTimestamp(text) ? `${text.slice(0, 10)}T${text.slice(11)}Z` : undefined;
+}
+
+/** {@linkcode readTimestamp} on `line.slice(start, stop)`. */
+export function readTimestampAt(line: string, start: number, stop: number): string | undefined {
+  return isTimestampAt(line, start, stop)
+    ? `${line.slice(start, start + 10)}T${line.slice(start + 11, stop)}Z`
+    : undefined;
 }
 
 /** Turns an ISO timestamp made by {@linkcode readTimestamp} back into its TSV form. */
