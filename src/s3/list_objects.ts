@@ -15,6 +15,8 @@ export interface S3Object {
   storageClass: string;
   /** When the object was last written. */
   lastModified: Date;
+  /** The entity tag, quotes included (`""` when the listing omits it). */
+  etag: string;
 }
 
 /** Options of {@linkcode listObjects}. */
@@ -170,6 +172,7 @@ export function parseListPage(
       size: Number(sizeText),
       storageClass: storageClass === undefined || storageClass === "" ? "STANDARD" : storageClass,
       lastModified: new Date(optionalText(node, "LastModified", fail) ?? Number.NaN),
+      etag: optionalText(node, "ETag", fail) ?? "",
     };
   });
   const commonPrefixes = asList(result.CommonPrefixes, "CommonPrefixes", fail).map((entry) => {

@@ -9,3 +9,11 @@ export { parseS3Uri, type S3Location, type S3LocationLike } from "./uri.ts";
 export { isRunFolder } from "./run_folder.ts";
 export { listObjects, type ListObjectsOptions, type S3Object } from "./list_objects.ts";
 export { ARCHIVED_STORAGE_CLASSES, listRunIds, type ListRunIdsOptions } from "./run_ids.ts";
+export {
+  isMarkerObject,
+  readRun,
+  type ReadRunOptions,
+  type RunBadRowLine,
+  type RunEventLine,
+  type RunResult,
+} from "./read_run.ts";

@@ -44,6 +44,8 @@ Deno.test("listObjects() follows continuation tokens and decodes url-encoded key
     assert.equal(object.size, i, key);
     assert.equal(object.storageClass, i === 3 ? "GLACIER" : "STANDARD", key);
     assert.ok(object.lastModified instanceof Date && !Number.isNaN(object.lastModified.getTime()));
+    assert.equal(object.etag, s3.get("bucket", key)!.etag);
+    assert.match(object.etag, /^"[0-9a-f]{32}"$/);
   }
   const lists = s3.requests.filter((r) => r.operation === "ListObjectsV2");
   assert.equal(lists.length, Math.ceil(keys.length / 4));

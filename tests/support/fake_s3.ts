@@ -12,7 +12,7 @@
  * ```
  *
  * Operations: ListObjectsV2 (`GET /<bucket>?list-type=2`: prefix, delimiter, max-keys,
- * continuation-token, start-after, encoding-type), GetObject (with a single `Range`),
+ * continuation-token, start-after, encoding-type), GetObject (a single `Range`, `If-Match`),
  * HeadObject, PutObject (`x-amz-storage-class`), DeleteObject, CreateBucket (`PUT /<bucket>`).
  * GetObject of a GLACIER or DEEP_ARCHIVE object answers 403 `InvalidObjectState`, like S3.
  * With a `faults` plan, requests go through the faulty server of `faulty_server.ts` first
@@ -115,8 +115,16 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+const XML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
 function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
 }
 
 /** S3's `encoding-type=url` encoding (form style: a space becomes `+`; `/` stays). */
@@ -214,7 +222,7 @@ export class FakeS3 {
    */
   awsOptions<T extends object = Record<never, never>>(
     extra: T & Partial<AwsOptions> = {} as T,
-  ): AwsOptions & T {
+  ): AwsOptions & NoInfer<T> {
     return {
       endpoint: this.endpoint,
       region: this.region,
@@ -406,6 +414,14 @@ export class FakeS3 {
         403,
         "InvalidObjectState",
         "The operation is not valid for the object's storage class",
+      );
+    }
+    const ifMatch = request.headers.get("if-match");
+    if (ifMatch !== null && ifMatch !== object.etag) {
+      throw new S3Failure(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
       );
     }
     const range = request.headers.get("range");

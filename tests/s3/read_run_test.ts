@@ -1,0 +1,295 @@
+import assert from "node:assert/strict";
+import { gzipSync } from "fflate";
+import { S3Error } from "../../src/aws/mod.ts";
+import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";
+import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
+import { FakeS3 } from "../support/fake_s3.ts";
+import { generateLines } from "../support/generator.ts";
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const RUN = "enriched/archive/run=2017-01-01-00-00-00/";
+
+interface Expected {
+  key: string;
+  /** The non-empty lines: [line number, good?]. */
+  lines: [number, boolean][];
+  /** Total lines, empty ones included. */
+  total: number;
+}
+
+/** Lines from the generator (some bad), with empty lines and CRLF mixed in. */
+function makeText(
+  seed: number,
+  count: number,
+): { text: string; lines: [number, boolean][]; total: number } {
+  const parts: string[] = [];
+  const lines: [number, boolean][] = [];
+  let n = 0;
+  for (const generated of generateLines({ seed, count, badRate: 0.2 })) {
+    n++;
+    parts.push(generated.line + (n % 7 === 0 ? "\r\n" : "\n"));
+    lines.push([n, generated.label === "ok"]);
+    if (n % 11 === 0) {
+      n++;
+      parts.push("\n");
+    }
+  }
+  return { text: parts.join(""), lines, total: n };
+}
+
+function seedRun(s3: FakeS3): Expected[] {
+  const expected: Expected[] = [];
+  const add = (key: string, seed: number, count: number, encode: (text: string) => Uint8Array) => {
+    const { text, lines, total } = makeText(seed, count);
+    s3.put("bucket", RUN + key, encode(text));
+    expected.push({ key: RUN + key, lines, total });
+  };
+  add("part-00000", 1, 40, (t) => encoder.encode(t));
+  add("part-00001.gz", 2, 60, (t) => gzipSync(encoder.encode(t)));
+  add("part-00002.gz", 3, 50, (t) => {
+    // Multi-member gzip: three members concatenated, split inside a line.
+    const bytes = encoder.encode(t);
+    const a = gzipSync(bytes.subarray(0, 1000));
+    const b = gzipSync(bytes.subarray(1000, 5000));
+    const c = gzipSync(bytes.subarray(5000));
+    const out = new Uint8Array(a.length + b.length + c.length);
+    out.set(a);
+    out.set(b, a.length);
+    out.set(c, a.length + b.length);
+    return out;
+  });
+  add("sub dir/part +ü 日本.gz", 4, 10, (t) => gzipSync(encoder.encode(t)));
+  add("part-00003", 5, 1, (t) => encoder.encode(t.replace(/\n$/, ""))); // no final newline
+  // Markers and empty objects: skipped.
+  s3.put("bucket", `${RUN}_SUCCESS`, "not events");
+  s3.put("bucket", `${RUN}empty-object`, "");
+  s3.put("bucket", `${RUN}sub dir_$folder$`, "marker");
+  s3.put("bucket", `${RUN}sub dir/`, "");
+  // Next to the run, not in it.
+  s3.put("bucket", "enriched/archive/run=2017-01-01-00-00-00_$folder$", "");
+  s3.put("bucket", "enriched/archive/run=2017-01-01-00-00-01/part-00000", "x\n");
+  const order = s3.keys("bucket");
+  return expected.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+}
+
+function check(results: RunResult[], expected: Expected[]): void {
+  const actual = results.map((r) => [r.key, r.line, r.event !== undefined] as const);
+  const wanted = expected.flatMap((e) =>
+    e.lines.map(([line, good]) => [e.key, line, good] as const)
+  );
+  assert.deepEqual(actual, wanted);
+  for (const result of results) {
+    if (result.event) assert.equal(typeof result.event.event_id, "string");
+    else assert.equal(typeof result.badRow.error.type, "string");
+  }
+}
+
+Deno.test("readRun() reads plain, gzip and multi-member gzip objects, skipping markers", async () => {
+  await using s3 = await FakeS3.start();
+  const expected = seedRun(s3);
+  const stats = new Map<string, StreamStats>();
+  const results = await collect(readRun(
+    `s3://bucket/${RUN}`,
+    s3.awsOptions({
+      onObjectRead: (object: S3Object, s: StreamStats) => stats.set(object.key, s),
+    }),
+  ));
+  check(results, expected);
+  assert.ok(results.some((r) => r.badRow) && results.some((r) => r.event));
+
+  // Every line is accounted for: an event, a bad row or an empty line.
+  assert.deepEqual([...stats.keys()], expected.map((e) => e.key));
+  for (const e of expected) {
+    const s = stats.get(e.key)!;
+    assert.equal(s.lines, e.total, e.key);
+    assert.equal(s.events + s.badRows + s.emptyLines, s.lines, e.key);
+    assert.equal(s.events, e.lines.filter(([, good]) => good).length, e.key);
+    assert.equal(s.gzip, e.key.endsWith(".gz"), e.key);
+  }
+  const gets = s3.requests.filter((r) => r.operation === "GetObject").map((r) => r.key);
+  assert.deepEqual(gets.sort(), expected.map((e) => e.key).sort());
+});
+
+Deno.test("readRun() takes a run id from listRunIds as { bucket, prefix }", async () => {
+  await using s3 = await FakeS3.start();
+  const expected = seedRun(s3);
+  const results = await collect(readRun({ bucket: "bucket", prefix: RUN }, s3.awsOptions()));
+  check(results, expected);
+});
+
+Deno.test("readRun() keeps the order with any concurrency and bounds the downloads", async (t) => {
+  for (const concurrency of [1, 2, 5]) {
+    await t.step(`concurrency ${concurrency}`, async () => {
+      await using s3 = await FakeS3.start();
+      const expected: Expected[] = [];
+      for (let i = 0; i < 8; i++) {
+        const key = `${RUN}part-${String(i).padStart(5, "0")}.gz`;
+        const { text, lines, total } = makeText(100 + i, 300);
+        s3.put("bucket", key, gzipSync(encoder.encode(text)));
+        expected.push({ key, lines, total });
+      }
+      let open = 0;
+      let maxOpen = 0;
+      const countingFetch: typeof fetch = async (input, init) => {
+        if (init?.method !== "GET" || String(input).includes("list-type")) {
+          return await fetch(input, init);
+        }
+        // A download is open from the request until its body ends or is cancelled.
+        maxOpen = Math.max(maxOpen, ++open);
+        await new Promise((r) => setTimeout(r, 3));
+        const response = await fetch(input, init);
+        if (!response.body) {
+          open--;
+          return response;
+        }
+        const reader = response.body.getReader();
+        let closed = false;
+        const done = () => {
+          if (!closed) open--;
+          closed = true;
+        };
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const { done: end, value } = await reader.read();
+            if (end) {
+              done();
+              controller.close();
+            } else controller.enqueue(value);
+          },
+          cancel(reason) {
+            done();
+            return reader.cancel(reason);
+          },
+        });
+        return new Response(body, { status: response.status, headers: response.headers });
+      };
+      const results = await collect(readRun(
+        `s3://bucket/${RUN}`,
+        s3.awsOptions({
+          concurrency,
+          prefetchBytes: 1024,
+          fetch: countingFetch,
+        }),
+      ));
+      check(results, expected);
+      assert.ok(maxOpen <= concurrency, `${maxOpen} bodies open at once`);
+      if (concurrency > 1) assert.ok(maxOpen > 1, `${maxOpen} bodies open at once`);
+    });
+  }
+});
+
+Deno.test("readRun() resumes a body cut off mid-stream with a Range request", async () => {
+  let cuts = 0;
+  await using s3 = await FakeS3.start({
+    faults: (_i, request) => {
+      if (request.method !== "GET" || !request.url.includes("part-0000")) return undefined;
+      if (request.headers.has("range") && cuts > 2) return undefined;
+      cuts++;
+      return "cut";
+    },
+  });
+  const expected = seedRun(s3);
+  const results = await collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+  check(results, expected);
+  const ranged = s3.requests.filter((r) => r.operation === "GetObject" && r.status === 206);
+  assert.ok(ranged.length >= 3, `${ranged.length} ranged GETs`);
+});
+
+Deno.test("readRun() gives up with a typed error when a body keeps being cut off", async () => {
+  await using s3 = await FakeS3.start({
+    faults: (
+      _i,
+      request,
+    ) => (request.method === "GET" && !request.url.includes("list-type") ? "cut" : undefined),
+  });
+  seedRun(s3);
+  const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+  await assert.rejects(collect(readRun(`s3://bucket/${RUN}`, options)), (e: unknown) => {
+    assert.ok(e instanceof S3Error, String(e));
+    assert.equal(e.code, "NetworkError");
+    assert.equal(e.operation, "GetObject");
+    assert.match(e.message, /s3:\/\/bucket\/\S+part-00000: the body was cut off 3 times/);
+    return true;
+  });
+});
+
+Deno.test("readRun() fails with InvalidObjectState for an archived object", async () => {
+  await using s3 = await FakeS3.start();
+  s3.put("bucket", `${RUN}part-00000`, "x\n", { storageClass: "GLACIER" });
+  await assert.rejects(
+    collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+    (e: unknown) => {
+      assert.ok(e instanceof S3Error);
+      assert.equal(e.code, "InvalidObjectState");
+      assert.equal(e.status, 403);
+      assert.match(e.requestId ?? "", /^FAKES3/);
+      assert.equal(
+        e.message,
+        `S3 GetObject failed: 403 InvalidObjectState: s3://bucket/${RUN}part-00000: The operation ` +
+          `is not valid for the object's storage class (request id ${e.requestId})`,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("readRun() names the object of a corrupt gzip body", async () => {
+  await using s3 = await FakeS3.start();
+  const gz = gzipSync(encoder.encode("a\nb\n".repeat(1000)));
+  s3.put("bucket", `${RUN}part-00000.gz`, gz.subarray(0, gz.length - 20));
+  await assert.rejects(
+    collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+    (e: unknown) => e instanceof StreamReadError && e.message.includes(`${RUN}part-00000.gz`),
+  );
+});
+
+Deno.test("readRun() applies the filter option", async () => {
+  await using s3 = await FakeS3.start();
+  const expected = seedRun(s3);
+  const results = await collect(readRun(
+    `s3://bucket/${RUN}`,
+    s3.awsOptions({
+      filter: (object: S3Object) => object.key.endsWith(".gz"),
+    }),
+  ));
+  check(results, expected.filter((e) => e.key.endsWith(".gz")));
+});
+
+Deno.test("readRun() stops downloading when the caller breaks early", async () => {
+  await using s3 = await FakeS3.start();
+  seedRun(s3);
+  let n = 0;
+  for await (const _ of readRun(`s3://bucket/${RUN}`, s3.awsOptions({ concurrency: 3 }))) {
+    if (++n === 5) break;
+  }
+  assert.equal(n, 5);
+});
+
+Deno.test("readRun() stops at once when the signal aborts", async () => {
+  await using s3 = await FakeS3.start({
+    faults: (_i, request) =>
+      request.method === "GET" && !request.url.includes("list-type") ? "hang" : undefined,
+  });
+  seedRun(s3);
+  const controller = new AbortController();
+  const reading = collect(
+    readRun(`s3://bucket/${RUN}`, s3.awsOptions({ signal: controller.signal })),
+  );
+  while (s3.attemptCount < 3) await new Promise((r) => setTimeout(r, 2));
+  controller.abort(new Error("stop now"));
+  await assert.rejects(reading, { message: "stop now" });
+});
+
+Deno.test("readRun() throws caller mistakes at once", () => {
+  const options = { credentials: { accessKeyId: "a", secretAccessKey: "b" } };
+  assert.throws(() => readRun("s3:/bucket/x", options), TypeError);
+  assert.throws(() => readRun("s3://bucket/x", { ...options, concurrency: 0 }), RangeError);
+  assert.throws(() => readRun("s3://bucket/x", { ...options, prefetchBytes: -1 }), RangeError);
+  assert.throws(() => readRun("s3://bucket/x", { ...options, maxLineBytes: 0 }), RangeError);
+});
