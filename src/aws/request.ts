@@ -1,6 +1,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { AwsError, awsError, codeForStatus } from "./error.ts";
 import { type AwsOptions, type AwsService, regionOf, serviceEndpoint } from "./options.ts";
+import { backoffDelay, retryPolicy, sleep } from "./sleep.ts";
 import { parseAwsXml, type XmlNode } from "./xml.ts";
 
 /** One AWS HTTP request, before signing. */
@@ -28,10 +29,6 @@ export interface AwsResponse {
   /** The whole body. */
   body: Uint8Array;
 }
-
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_BASE_DELAY_MS = 100;
-const DEFAULT_MAX_DELAY_MS = 5000;
 
 /**
  * Sends a signed AWS request and reads the whole response body. Throttling, 500/502/503/504,
@@ -182,11 +179,7 @@ async function withRetries<T>(
   options: AwsOptions,
   onSuccess: (response: Response) => Promise<T>,
 ): Promise<T> {
-  const retry = options.retry ?? {};
-  const maxAttempts = Math.max(1, Math.floor(retry.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
-  const baseDelayMs = Math.max(0, retry.baseDelayMs ?? DEFAULT_BASE_DELAY_MS);
-  const maxDelayMs = Math.max(0, retry.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
-  const random = retry.random ?? Math.random;
+  const policy = retryPolicy(options.retry);
   const signal = options.signal;
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();
@@ -200,9 +193,8 @@ async function withRetries<T>(
       if (!(caught instanceof AwsError)) throw caught;
       error = caught;
     }
-    if (!error.retryable || attempt >= maxAttempts) throw error;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    await sleep(Math.floor(random() * ceiling), signal);
+    if (!error.retryable || attempt >= policy.maxAttempts) throw error;
+    await sleep(backoffDelay(policy, attempt), signal);
   }
 }
 
@@ -374,22 +366,4 @@ function headerErrorType(headers: Headers): string | undefined {
   if (!value) return undefined;
   const code = value.split(":")[0];
   return code === "" ? undefined : code;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
