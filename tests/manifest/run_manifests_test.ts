@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { dynamoDbCall, DynamoDBError } from "../../src/aws/mod.ts";
 import { RunManifests, type RunManifestsOptions } from "../../src/manifest/mod.ts";
 import { localOptions, startDynamoDb } from "../support/dynamodb_server.ts";
+import { startFaultyServer } from "../support/faulty_server.ts";
 
 const RUN = (i: number): string =>
   `enriched/archive/run=2017-01-${String(1 + (i % 28)).padStart(2, "0")}-00-00-${
@@ -81,7 +82,7 @@ Deno.test("create() creates the table, then treats an existing one as success", 
 });
 
 Deno.test("create() waits until a CREATING table is ACTIVE, also when it already exists", async () => {
-  const server = await startDynamoDb({ createTableMs: 150 });
+  const server = await startDynamoDb({ createTableMs: 400 });
   try {
     const first = counting();
     const second = counting();
@@ -112,7 +113,15 @@ Deno.test("create() waits until a CREATING table is ACTIVE, also when it already
 });
 
 Deno.test("create() gives up with TableNotActive after tableWaitMs and stops on abort", async (t) => {
-  const server = await startDynamoDb({ createTableMs: 300 });
+  // A table that stays CREATING forever.
+  const server = startFaultyServer({
+    handler: (request) =>
+      Response.json(
+        request.headers.get("x-amz-target")?.endsWith(".DescribeTable")
+          ? { Table: { TableName: "slow-table", TableStatus: "CREATING" } }
+          : { TableDescription: { TableName: "slow-table", TableStatus: "CREATING" } },
+      ),
+  });
   try {
     await t.step("bounded", async () => {
       const manifests = new RunManifests("slow-table", {
@@ -123,24 +132,25 @@ Deno.test("create() gives up with TableNotActive after tableWaitMs and stops on 
       await assert.rejects(manifests.create(), (e: unknown) => {
         assert.ok(e instanceof DynamoDBError);
         assert.equal(e.code, "TableNotActive");
-        assert.match(e.message, /slow-table is still CREATING/);
+        assert.match(e.message, /slow-table is still CREATING after 30 ms/);
         return true;
       });
+      // CreateTable, then DescribeTable at 0, 10, 20 and 30 ms.
+      assert.equal(server.requests.length, 5);
     });
     await t.step("aborted while waiting", async () => {
       const controller = new AbortController();
       const reason = new Error("stop waiting");
       const manifests = new RunManifests("slow-table", {
         ...localOptions(server.endpoint, { signal: controller.signal }),
-        tablePollMs: 60_000,
+        tablePollMs: 3_600_000,
       });
+      const before = server.requests.length;
       const call = manifests.create();
-      setTimeout(() => controller.abort(reason), 20);
+      while (server.requests.length < before + 2) await new Promise((r) => setTimeout(r, 1));
+      controller.abort(reason);
       await assert.rejects(call, (e: unknown) => e === reason);
     });
-    // Let dynalite finish creating before closing it (it keeps a timer until then).
-    await new RunManifests("slow-table", { ...localOptions(server.endpoint), tablePollMs: 20 })
-      .create();
   } finally {
     await server.close();
   }
