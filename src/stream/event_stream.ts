@@ -115,6 +115,8 @@ export class EventStream extends ReadableStream<EventResult> {
   readonly stats: StreamStats;
 
   /**
+   * Starts reading `source` lazily, as events are pulled.
+   *
    * @param source The input bytes: plain or gzip enriched TSV.
    * @param options Transform options, line limit and gzip detection.
    */

@@ -64,6 +64,8 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
   readonly badRows: ReadableStream<BadRow>;
 
   /**
+   * Starts reading `source` lazily, as NDJSON is pulled.
+   *
    * @param source The input bytes: plain or gzip enriched TSV.
    * @param options Transform options, line limit and gzip detection.
    */

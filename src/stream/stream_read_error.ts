@@ -34,6 +34,8 @@ export class StreamReadError extends Error {
   readonly line: number;
 
   /**
+   * Makes the error.
+   *
    * @param message What failed, and after which line.
    * @param options The line reached and the original error.
    */

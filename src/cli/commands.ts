@@ -1,0 +1,13 @@
+/**
+ * The list of commands. Add a command by writing `src/cli/<name>.ts` and one line here.
+ *
+ * @module
+ */
+
+import type { Command } from "./command.ts";
+import { transformCommand } from "./transform.ts";
+
+/** Every command, in the order the top-level help lists them. */
+export const COMMANDS: readonly Command[] = [
+  transformCommand,
+];

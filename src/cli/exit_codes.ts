@@ -1,0 +1,19 @@
+/**
+ * The exit statuses of every command.
+ *
+ * @module
+ */
+
+/** Exit statuses shared by all commands. */
+export const EXIT = Object.freeze({
+  /** Everything worked (for `transform`: every line was an event or empty). */
+  ok: 0,
+  /** Input or output failed: a missing file, corrupt gzip, a failed write. */
+  ioError: 1,
+  /** The command ran to the end but some input was bad (for `transform`: bad rows). */
+  badInput: 2,
+  /** A wrong flag, a missing argument, an invalid value (BSD `EX_USAGE`). */
+  usage: 64,
+  /** A bug: an unexpected error (BSD `EX_SOFTWARE`). */
+  internal: 70,
+});

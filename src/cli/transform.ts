@@ -1,0 +1,316 @@
+/**
+ * `transform [FILE...]`: enriched TSV files or stdin (plain or gzip) to NDJSON or CSV.
+ *
+ * @module
+ */
+
+import { stringify } from "csv-stringify/sync";
+import { ENRICHED_EVENT_FIELDS } from "../event/mod.ts";
+import {
+  type BadRow,
+  EventStream,
+  type EventStreamOptions,
+  NdjsonStream,
+  StreamReadError,
+  type StreamStats,
+} from "../stream/mod.ts";
+import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { EXIT } from "./exit_codes.ts";
+import { Output } from "./output.ts";
+import { Progress } from "./progress.ts";
+
+/** What the options of one run say. */
+interface Settings {
+  files: string[];
+  streamOptions: EventStreamOptions;
+  badPath?: string;
+  fields?: string[];
+  format: "ndjson" | "csv";
+  quiet: boolean;
+}
+
+/** Where each kind of output goes, for one input. */
+interface Sinks {
+  stdout: Output;
+  bad: Output;
+  progress: Progress;
+}
+
+const NOT_OUTPUT = new Set(["contexts", "derived_contexts", "unstruct_event"]);
+const KNOWN_FIELDS = new Set([
+  "geo_location",
+  ...ENRICHED_EVENT_FIELDS.map((f) => f.name).filter((name) => !NOT_OUTPUT.has(name)),
+]);
+const SHREDDED_FIELD = /^(contexts|unstruct_event)_[a-z0-9_]+_[0-9]+$/;
+const CSV_BATCH = 500;
+
+/** The `transform` command. */
+export const transformCommand: Command = {
+  name: "transform",
+  summary: "turn enriched TSV files (plain or gzip) into NDJSON or CSV",
+  usage: "[options] [FILE...]",
+  description: [
+    "Turns Snowplow enriched events (TSV, one per line) into JSON, one event per line",
+    "(NDJSON) on stdout. Reads each FILE in turn, or stdin when there is no FILE or FILE",
+    "is '-'. Gzip input is detected by its first bytes; concatenated .gz files are read",
+    "whole. Lines that are not valid events are written as bad rows (NDJSON with file,",
+    "line, raw line and error) to stderr or --bad FILE. A summary goes to stderr.",
+  ].join("\n"),
+  options: {
+    bad: { type: "string", value: "FILE", description: "write bad rows to FILE, not stderr" },
+    fields: {
+      type: "string",
+      value: "LIST",
+      description: "output only these comma-separated keys, in this order",
+    },
+    format: {
+      type: "string",
+      value: "FORMAT",
+      description: "ndjson (default) or csv (RFC 4180 with a header; needs --fields)",
+    },
+    "no-geo-location": { type: "boolean", description: "do not add the geo_location key" },
+    nulls: { type: "boolean", description: "write null for every empty field" },
+    "schema-version": {
+      type: "boolean",
+      description: "add _schema_version to each context object",
+    },
+    "max-line-bytes": {
+      type: "string",
+      value: "N",
+      description: "lines longer than N bytes are bad rows (default 4194304)",
+    },
+    quiet: { type: "boolean", short: "q", description: "no summary or progress on stderr" },
+  },
+  epilog: [
+    "Exit status: 0 every line was an event (or empty), 2 some lines were bad rows,",
+    "1 an input or output failed (missing file, corrupt gzip), 64 a usage error.",
+    "",
+    "Examples:",
+    "  snowplow-analytics transform run/part-*.gz > events.ndjson",
+    "  zcat events.tsv.gz | snowplow-analytics transform --bad bad.ndjson",
+    "  snowplow-analytics transform --format csv --fields event_id,app_id,collector_tstamp x.tsv",
+  ].join("\n"),
+  run: runTransform,
+};
+
+function readSettings(args: ParsedArgs, io: CliIo): Settings {
+  const format = args.string("format") ?? "ndjson";
+  if (format !== "ndjson" && format !== "csv") {
+    throw new UsageError(`--format must be ndjson or csv, got '${format}'`);
+  }
+  const fieldList = args.string("fields");
+  const fields = fieldList === undefined ? undefined : parseFields(fieldList);
+  if (format === "csv" && !fields) throw new UsageError("--format csv needs --fields");
+  let maxLineBytes: number | undefined;
+  const maxText = args.string("max-line-bytes");
+  if (maxText !== undefined) {
+    maxLineBytes = Number(maxText);
+    if (!/^[0-9]+$/.test(maxText) || !Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new UsageError(`--max-line-bytes must be a positive integer, got '${maxText}'`);
+    }
+  }
+  const files = args.positionals.length > 0 ? [...args.positionals] : ["-"];
+  if (files.filter((f) => f === "-").length > 1) {
+    throw new UsageError("stdin ('-') can be read only once");
+  }
+  if (files.includes("-") && io.stdinIsTerminal) {
+    throw new UsageError("no input: give FILE arguments or pipe enriched events into stdin");
+  }
+  return {
+    files,
+    streamOptions: {
+      geoLocation: !args.flag("no-geo-location"),
+      nulls: args.flag("nulls"),
+      schemaVersion: args.flag("schema-version"),
+      maxLineBytes,
+    },
+    badPath: args.string("bad"),
+    fields,
+    format,
+    quiet: args.flag("quiet"),
+  };
+}
+
+function parseFields(list: string): string[] {
+  const fields = list.split(",").map((f) => f.trim());
+  for (const field of fields) {
+    if (field === "") throw new UsageError(`--fields has an empty name: '${list}'`);
+    if (!KNOWN_FIELDS.has(field) && !SHREDDED_FIELD.test(field)) {
+      throw new UsageError(
+        `--fields: '${field}' is not an output key (an enriched event field, geo_location, ` +
+          `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)`,
+      );
+    }
+  }
+  if (new Set(fields).size !== fields.length) {
+    throw new UsageError(`--fields names a key twice: '${list}'`);
+  }
+  return fields;
+}
+
+async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
+  const settings = readSettings(args, io);
+  const progress = new Progress(io.stderr, io.stderrIsTerminal && !settings.quiet);
+  let bad = io.stderr;
+  if (settings.badPath !== undefined) {
+    try {
+      const file = await Deno.open(settings.badPath, { write: true, create: true, truncate: true });
+      bad = new Output(file.writable);
+    } catch (error) {
+      return await fail(io, `cannot open --bad ${settings.badPath}: ${messageOf(error)}`);
+    }
+  }
+  const sinks: Sinks = { stdout: io.stdout, bad, progress };
+  if (settings.format === "csv") {
+    await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
+  }
+  let status: number = EXIT.ok;
+  for (const file of settings.files) {
+    const failure = await transformFile(file, settings, io, sinks);
+    if (failure !== undefined) {
+      await progress.clear();
+      await io.stderr.write(`transform: ${failure}\n`);
+      status = EXIT.ioError;
+      break;
+    }
+  }
+  await progress.clear();
+  if (bad !== io.stderr) await bad.close();
+  if (!settings.quiet) await io.stderr.write(progress.summary() + "\n");
+  if (status !== EXIT.ok) return status;
+  return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
+}
+
+/** Transforms one input; returns a message when it failed. */
+async function transformFile(
+  file: string,
+  settings: Settings,
+  io: CliIo,
+  sinks: Sinks,
+): Promise<string | undefined> {
+  let source: ReadableStream<Uint8Array>;
+  let size: number | undefined;
+  if (file === "-") {
+    source = io.stdin();
+  } else {
+    try {
+      const handle = await Deno.open(file);
+      const info = await handle.stat();
+      if (info.isDirectory) {
+        handle.close();
+        return `cannot read ${file}: it is a directory`;
+      }
+      size = info.size;
+      source = handle.readable;
+    } catch (error) {
+      return `cannot open ${file}: ${messageOf(error)}`;
+    }
+  }
+  let stats: StreamStats | undefined;
+  try {
+    if (settings.fields) {
+      const events = new EventStream(source, settings.streamOptions);
+      stats = events.stats;
+      await writeSelected(events, file, size, settings, sinks);
+    } else {
+      const ndjson = new NdjsonStream(source, settings.streamOptions);
+      stats = ndjson.stats;
+      await Promise.all([
+        writeNdjson(ndjson, file, size, sinks),
+        writeBadRows(ndjson.badRows, file, sinks.bad),
+      ]);
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof StreamReadError) return `${file}: ${error.message}`;
+    if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
+    return `${file}: ${messageOf(error)}`;
+  } finally {
+    if (stats) sinks.progress.add(stats);
+  }
+}
+
+async function writeNdjson(
+  ndjson: NdjsonStream,
+  file: string,
+  size: number | undefined,
+  sinks: Sinks,
+): Promise<void> {
+  for await (const chunk of ndjson) {
+    await sinks.stdout.write(chunk);
+    await sinks.progress.tick(ndjson.stats, file, size);
+  }
+}
+
+async function writeBadRows(rows: ReadableStream<BadRow>, file: string, bad: Output) {
+  for await (const row of rows) await bad.write(badRowJson(file, row));
+}
+
+function badRowJson(file: string, row: BadRow): string {
+  return `${JSON.stringify({ file, ...row })}\n`;
+}
+
+/** Events with only `settings.fields`, as NDJSON or CSV rows. */
+async function writeSelected(
+  events: EventStream,
+  file: string,
+  size: number | undefined,
+  settings: Settings,
+  sinks: Sinks,
+): Promise<void> {
+  const fields = settings.fields!;
+  const nulls = settings.streamOptions.nulls === true;
+  const csv = settings.format === "csv";
+  let batch: string[] = [];
+  let rows: unknown[][] = [];
+  const flush = async () => {
+    if (rows.length > 0) {
+      batch.push(stringify(rows, CSV_OPTIONS));
+      rows = [];
+    }
+    if (batch.length > 0) await sinks.stdout.write(batch.join(""));
+    batch = [];
+    await sinks.progress.tick(events.stats, file, size);
+  };
+  for await (const result of events) {
+    if (result.badRow) {
+      await sinks.bad.write(badRowJson(file, result.badRow));
+      continue;
+    }
+    const event = result.event;
+    if (csv) {
+      rows.push(fields.map((f) => event[f]));
+    } else {
+      const picked: Record<string, unknown> = {};
+      for (const f of fields) {
+        if (f in event) picked[f] = event[f];
+        else if (nulls) picked[f] = null;
+      }
+      batch.push(`${JSON.stringify(picked)}\n`);
+    }
+    if (rows.length + batch.length >= CSV_BATCH) await flush();
+  }
+  await flush();
+}
+
+/** RFC 4180: CRLF records, quotes only where needed; JSON for nested values. */
+const CSV_OPTIONS = {
+  record_delimiter: "windows",
+  cast: {
+    boolean: (value: boolean) => (value ? "true" : "false"),
+    object: (value: Record<string, unknown>) => JSON.stringify(value),
+  },
+} as const;
+
+async function fail(io: CliIo, message: string): Promise<number> {
+  await io.stderr.write(`transform: ${message}\n`);
+  return EXIT.ioError;
+}
+
+function isIoError(error: unknown): boolean {
+  return Object.values(Deno.errors).some((type) => error instanceof type);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { type Command, UsageError } from "../../src/cli/command.ts";
+import { COMMANDS } from "../../src/cli/commands.ts";
+import { EXIT } from "../../src/cli/exit_codes.ts";
+import { runCli, runInProcess } from "../support/run_cli.ts";
+
+function fake(name: string, run: Command["run"] = () => Promise.resolve(0)): Command {
+  return {
+    name,
+    summary: `the ${name} command`,
+    usage: "[options]",
+    description: name,
+    options: {},
+    run,
+  };
+}
+
+const commands: Command[] = [
+  fake("transform"),
+  fake("manifest create", async (_args, io) => {
+    await io.stdout.write("created\n");
+    return 0;
+  }),
+  fake("manifest add", () => Promise.reject(new UsageError("missing RUN_ID"))),
+  fake("runs list", () => Promise.reject(new Error("bug"))),
+];
+
+Deno.test("main() lists every command in the top-level help", async (t) => {
+  await t.step("--help on stdout, status 0", async () => {
+    const run = await runInProcess(["--help"], { commands });
+    assert.equal(run.code, EXIT.ok);
+    assert.match(run.stdout, /^Usage: snowplow-analytics <command> \[options\]/);
+    for (const c of commands) assert.match(run.stdout, new RegExp(`  ${c.name} +the ${c.name}`));
+    assert.equal(run.stderr, "");
+  });
+  await t.step("no arguments: the help on stderr, status 64", async () => {
+    const run = await runInProcess([], { commands });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(run.stderr, /Commands:/);
+    assert.equal(run.stdout, "");
+  });
+});
+
+Deno.test("main() dispatches on one or two words", async () => {
+  const run = await runInProcess(["manifest", "create"], { commands });
+  assert.deepEqual(run, { code: 0, stdout: "created\n", stderr: "" });
+});
+
+Deno.test("main() explains an unknown command or a missing subcommand", async (t) => {
+  await t.step("unknown command", async () => {
+    const run = await runInProcess(["frobnicate"], { commands });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(run.stderr, /^snowplow-analytics: unknown command 'frobnicate'\n/);
+  });
+  await t.step("group without subcommand", async () => {
+    const run = await runInProcess(["manifest"], { commands });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(
+      run.stderr,
+      /^snowplow-analytics: 'manifest' needs a subcommand: manifest create, manifest add\n/,
+    );
+  });
+});
+
+Deno.test("main() prints a command's usage for a UsageError, status 64", async () => {
+  const run = await runInProcess(["manifest", "add"], { commands });
+  assert.equal(run.code, EXIT.usage);
+  assert.equal(
+    run.stderr,
+    "snowplow-analytics manifest add: missing RUN_ID\n" +
+      "Usage: snowplow-analytics manifest add [options]\n" +
+      "Run 'snowplow-analytics manifest add --help' for the options.\n",
+  );
+});
+
+Deno.test("main() reports an unexpected error as internal, status 70", async () => {
+  const run = await runInProcess(["runs", "list"], { commands });
+  assert.equal(run.code, EXIT.internal);
+  assert.match(run.stderr, /^snowplow-analytics runs list: internal error: Error: bug/);
+});
+
+Deno.test("main() gives every registered command a --help", async (t) => {
+  for (const command of COMMANDS) {
+    await t.step(command.name, async () => {
+      const run = await runInProcess([...command.name.split(" "), "--help"]);
+      assert.equal(run.code, EXIT.ok);
+      assert.match(run.stdout, new RegExp(`^Usage: snowplow-analytics ${command.name} `));
+      assert.match(run.stdout, /-h, --help/);
+    });
+  }
+});
+
+Deno.test("main() prints the package version", async () => {
+  const run = await runInProcess(["--version"]);
+  assert.match(run.stdout, /^@snowplow\/analytics-sdk \d+\.\d+\.\d+\n$/);
+});
+
+Deno.test("src/cli.ts runs as a program: help, and a wrong flag without a stack trace", async () => {
+  const [help, wrong] = await Promise.all([
+    runCli(["--help"]),
+    runCli(["transform", "--no-such-flag"]),
+  ]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /transform +turn enriched TSV files/);
+  assert.equal(wrong.code, 64);
+  assert.equal(wrong.stdout, "");
+  assert.equal(
+    wrong.stderr,
+    "snowplow-analytics transform: unknown option --no-such-flag\n" +
+      "Usage: snowplow-analytics transform [options] [FILE...]\n" +
+      "Run 'snowplow-analytics transform --help' for the options.\n",
+  );
+});

@@ -1,0 +1,259 @@
+import assert from "node:assert/strict";
+import { stringify } from "csv-stringify/sync";
+import { transform, type TransformOptions } from "../../src/event/mod.ts";
+import { EXIT } from "../../src/cli/exit_codes.ts";
+import { generateLines } from "../support/generator.ts";
+import { concatBytes, gzipMember } from "../support/byte_streams.ts";
+import { runCli, runInProcess } from "../support/run_cli.ts";
+
+const encoder = new TextEncoder();
+const generated = [...generateLines({ seed: 5, count: 120, badRate: 0.1 })];
+const good = generated.filter((g) => g.label === "ok").map((g) => g.line);
+const SUMMARY =
+  /^transform: (\d+) lines, (\d+) events, (\d+) bad rows, (\d+) empty lines in [\d.]+ s \(\d+ events\/s\)/m;
+
+/** Lines as the CLI must write them: NDJSON events, and bad rows of `file`. */
+function expected(file: string, lines: string[], options?: TransformOptions) {
+  let events = "";
+  let badRows = "";
+  lines.forEach((raw, i) => {
+    if (raw === "") return;
+    try {
+      events += JSON.stringify(transform(raw, options)) + "\n";
+    } catch (error) {
+      const json = (error as { toJSON(): unknown }).toJSON();
+      badRows += JSON.stringify({ file, line: i + 1, raw, error: json }) + "\n";
+    }
+  });
+  return { events, badRows };
+}
+
+function summaryOf(stderr: string) {
+  const match = SUMMARY.exec(stderr);
+  assert.ok(match, `no summary in ${JSON.stringify(stderr)}`);
+  const [lines, events, badRows, emptyLines] = match.slice(1).map(Number);
+  return { lines, events, badRows, emptyLines };
+}
+
+const dir = await Deno.makeTempDir({ prefix: "cli_transform_" });
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+const lines = [good[0], "", ...generated.slice(1, 60).map((g) => g.line), "not an event", ""];
+const plainPath = `${dir}/plain.tsv`;
+await Deno.writeTextFile(plainPath, lines.join("\r\n")); // CRLF, no final newline
+const gzLines = generated.slice(60).map((g) => g.line);
+const gzPath = `${dir}/two-members.tsv.gz`;
+await Deno.writeFile(
+  gzPath,
+  concatBytes([
+    await gzipMember(gzLines.slice(0, 30).join("\n") + "\n"),
+    await gzipMember(gzLines.slice(30).join("\n") + "\n"),
+  ]),
+);
+const goodPath = `${dir}/good.tsv`;
+await Deno.writeTextFile(goodPath, good.slice(0, 20).join("\n") + "\n");
+
+Deno.test("transform writes NDJSON, bad rows and a summary; status 2 with bad rows", async () => {
+  const run = await runCli(["transform", plainPath]);
+  const want = expected(plainPath, lines);
+  assert.equal(run.code, EXIT.badInput);
+  assert.equal(run.stdout, want.events);
+  assert.ok(want.badRows.includes('"raw":"not an event"'));
+  assert.ok(run.stderr.startsWith(want.badRows), run.stderr);
+  assert.deepEqual(summaryOf(run.stderr), {
+    lines: lines.length - 1, // the file has no final newline, so the last "" is no line
+    events: want.events.split("\n").length - 1,
+    badRows: want.badRows.split("\n").length - 1,
+    emptyLines: 1,
+  });
+});
+
+Deno.test("transform reads several files, multi-member gzip too, with --bad FILE", async () => {
+  const badPath = `${dir}/bad.ndjson`;
+  const run = await runCli(["transform", "--bad", badPath, gzPath, plainPath]);
+  const fromGz = expected(gzPath, gzLines);
+  const fromPlain = expected(plainPath, lines);
+  assert.equal(run.code, EXIT.badInput);
+  assert.equal(run.stdout, fromGz.events + fromPlain.events);
+  assert.equal(await Deno.readTextFile(badPath), fromGz.badRows + fromPlain.badRows);
+  assert.match(run.stderr, /^transform: \d+ lines, .*, 2 files\n$/);
+  assert.equal(summaryOf(run.stderr).lines, gzLines.length + lines.length - 1);
+});
+
+Deno.test("transform reads gzip from stdin ('-'); status 0 when every line is good", async () => {
+  const gz = concatBytes([
+    await gzipMember(good.slice(0, 10).join("\n") + "\n"),
+    await gzipMember(good.slice(10, 20).join("\n") + "\n"),
+  ]);
+  const run = await runCli(["transform", "--nulls", "-"], gz);
+  assert.equal(run.code, EXIT.ok);
+  assert.equal(run.stdout, expected("-", good.slice(0, 20), { nulls: true }).events);
+  assert.deepEqual(summaryOf(run.stderr), { lines: 20, events: 20, badRows: 0, emptyLines: 0 });
+});
+
+Deno.test("transform --format csv writes RFC 4180 CSV with a header", async () => {
+  const fields = [
+    "event_id",
+    "app_id",
+    "br_cookies",
+    "geo_latitude",
+    "page_title",
+    "contexts_com_snowplowanalytics_snowplow_web_page_1",
+  ];
+  const run = await runCli([
+    "transform",
+    "--quiet",
+    "--format",
+    "csv",
+    "--fields",
+    fields.join(","),
+    goodPath,
+  ]);
+  assert.equal(run.code, EXIT.ok);
+  assert.equal(run.stderr, "");
+  const rows = good.slice(0, 20).map((line) => {
+    const event = transform(line);
+    return fields.map((f) => {
+      const value = event[f];
+      if (typeof value === "boolean") return String(value);
+      return typeof value === "object" ? JSON.stringify(value) : value;
+    });
+  });
+  assert.equal(run.stdout, stringify([fields, ...rows], { record_delimiter: "\r\n" }));
+  assert.ok(run.stdout.includes('"'), "some value needed quoting");
+});
+
+Deno.test("transform fails with status 1 on a missing file or corrupt gzip", async (t) => {
+  const corrupt = `${dir}/corrupt.gz`;
+  const gz = await gzipMember(good.join("\n") + "\n");
+  await Deno.writeFile(corrupt, gz.subarray(0, Math.floor(gz.length * 0.6)));
+  const [missing, truncated] = await Promise.all([
+    runCli(["transform", goodPath, `${dir}/missing.tsv`]),
+    runCli(["transform", corrupt]),
+  ]);
+  await t.step("missing file: earlier files' output stays, a clear message", () => {
+    assert.equal(missing.code, EXIT.ioError);
+    assert.equal(missing.stdout, expected(goodPath, good.slice(0, 20)).events);
+    assert.match(missing.stderr, new RegExp(`^transform: cannot open ${dir}/missing.tsv: `));
+    assert.doesNotMatch(missing.stderr, /\n\s+at /); // no stack trace
+  });
+  await t.step("corrupt gzip: the line reached is reported", () => {
+    assert.equal(truncated.code, EXIT.ioError);
+    const match =
+      /^transform: .*corrupt\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: unexpected EOF\n/
+        .exec(truncated.stderr);
+    assert.ok(match, truncated.stderr);
+    const reached = Number(match[1]);
+    assert.ok(reached > 0 && reached < good.length);
+    assert.equal(truncated.stdout.split("\n").length - 1, reached);
+  });
+});
+
+Deno.test("transform passes the transform options on", async (t) => {
+  const cases: [string[], TransformOptions][] = [
+    [["--no-geo-location"], { geoLocation: false }],
+    [["--nulls", "--schema-version"], { nulls: true, schemaVersion: true }],
+  ];
+  for (const [flags, options] of cases) {
+    await t.step(flags.join(" "), async () => {
+      const run = await runInProcess(["transform", "-q", ...flags, goodPath]);
+      assert.equal(run.code, EXIT.ok);
+      assert.equal(run.stdout, expected(goodPath, good.slice(0, 20), options).events);
+    });
+  }
+});
+
+Deno.test("transform --fields keeps only those keys, in that order", async (t) => {
+  await t.step("absent keys are left out", async () => {
+    const run = await runInProcess(["transform", "-q", "--fields", "page_title,app_id", goodPath]);
+    const want = good.slice(0, 20).map((line) => {
+      const e = transform(line);
+      const picked: Record<string, unknown> = {};
+      if ("page_title" in e) picked.page_title = e.page_title;
+      picked.app_id = e.app_id;
+      return JSON.stringify(picked) + "\n";
+    });
+    assert.equal(run.stdout, want.join(""));
+  });
+  await t.step("with --nulls absent keys are null", async () => {
+    const run = await runInProcess([
+      "transform",
+      "-q",
+      "--nulls",
+      "--fields",
+      "app_id,unstruct_event_com_acme_nothing_1",
+      goodPath,
+    ]);
+    const first = JSON.parse(run.stdout.split("\n")[0]);
+    assert.deepEqual(Object.keys(first), ["app_id", "unstruct_event_com_acme_nothing_1"]);
+    assert.equal(first.unstruct_event_com_acme_nothing_1, null);
+  });
+  await t.step("bad rows still go to stderr", async () => {
+    const run = await runInProcess(["transform", "--fields", "app_id", plainPath]);
+    assert.equal(run.code, EXIT.badInput);
+    assert.ok(run.stderr.startsWith(expected(plainPath, lines).badRows));
+  });
+});
+
+Deno.test("transform makes a line over --max-line-bytes a bad row", async () => {
+  const run = await runInProcess(["transform", "-q", "--max-line-bytes", "100", goodPath]);
+  assert.equal(run.code, EXIT.badInput);
+  assert.equal(run.stdout, "");
+  const rows = run.stderr.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(rows.length, 20);
+  assert.deepEqual(rows[0].error, {
+    type: "LineTooLong",
+    bytes: encoder.encode(good[0]).length,
+    maxLineBytes: 100,
+  });
+  assert.ok(good[0].startsWith(rows[0].raw) && rows[0].raw.length > 100); // a 1024-byte prefix
+});
+
+Deno.test("transform rejects wrong arguments with status 64 and its usage", async (t) => {
+  const cases: [string, string[], string][] = [
+    ["csv without fields", ["--format", "csv"], "--format csv needs --fields"],
+    ["unknown format", ["--format", "xml"], "--format must be ndjson or csv, got 'xml'"],
+    ["unknown field", ["--fields", "app_idd"], "--fields: 'app_idd' is not an output key"],
+    [
+      "self-describing column",
+      ["--fields", "contexts"],
+      "--fields: 'contexts' is not an output key",
+    ],
+    ["empty field name", ["--fields", "app_id,"], "--fields has an empty name: 'app_id,'"],
+    ["repeated field", ["--fields", "app_id,app_id"], "--fields names a key twice"],
+    ["zero max-line-bytes", ["--max-line-bytes", "0"], "--max-line-bytes must be a positive"],
+    ["text max-line-bytes", ["--max-line-bytes", "1e3"], "--max-line-bytes must be a positive"],
+    ["stdin twice", ["-", "-"], "stdin ('-') can be read only once"],
+    ["missing value", ["--bad"], "option --bad needs a value (FILE)"],
+  ];
+  for (const [name, args, message] of cases) {
+    await t.step(name, async () => {
+      const run = await runInProcess(["transform", goodPath, ...args]);
+      assert.equal(run.code, EXIT.usage);
+      assert.equal(run.stdout, "");
+      assert.ok(run.stderr.startsWith(`snowplow-analytics transform: ${message}`), run.stderr);
+      assert.match(
+        run.stderr,
+        /\nUsage: snowplow-analytics transform \[options\] \[FILE\.\.\.\]\n/,
+      );
+    });
+  }
+  await t.step("stdin is a terminal and no file is given", async () => {
+    const run = await runInProcess(["transform"], { stdinIsTerminal: true });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(run.stderr, /no input: give FILE arguments or pipe enriched events into stdin/);
+  });
+});
+
+Deno.test("transform reports a directory or an unwritable --bad file as I/O failures", async (t) => {
+  await t.step("directory", async () => {
+    const run = await runInProcess(["transform", "-q", dir]);
+    assert.equal(run.code, EXIT.ioError);
+    assert.equal(run.stderr, `transform: cannot read ${dir}: it is a directory\n`);
+  });
+  await t.step("--bad in a missing folder", async () => {
+    const run = await runInProcess(["transform", "--bad", `${dir}/no/such/bad.ndjson`, goodPath]);
+    assert.equal(run.code, EXIT.ioError);
+    assert.match(run.stderr, /^transform: cannot open --bad .*no\/such\/bad\.ndjson: /);
+    assert.equal(run.stdout, "");
+  });
+});
