@@ -36,6 +36,12 @@ const THROTTLING_CODES: ReadonlySet<string> = new Set([
 
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  "NetworkError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+
 const SERVICE_LABELS: Record<AwsService, string> = { s3: "S3", dynamodb: "DynamoDB" };
 
 /**
@@ -90,7 +96,7 @@ export class AwsError extends Error {
   constructor(service: AwsService, init: AwsErrorInit) {
     const throttling = THROTTLING_CODES.has(init.code) || init.status === 429;
     const retryable = init.retryable ??
-      (throttling || RETRYABLE_STATUSES.has(init.status) || init.code === "NetworkError");
+      (throttling || RETRYABLE_STATUSES.has(init.status) || TRANSIENT_CODES.has(init.code));
     const status = init.status === 0 ? "" : `${init.status} `;
     const detail = init.message ? `: ${init.message}` : "";
     const id = init.requestId ? ` (request id ${init.requestId})` : "";

@@ -1,4 +1,5 @@
 import { AwsV4Signer } from "aws4fetch";
+import { crc32 } from "./crc32.ts";
 import { AwsError, awsError, codeForStatus } from "./error.ts";
 import { type AwsOptions, type AwsService, regionOf, serviceEndpoint } from "./options.ts";
 import { backoffDelay, retryPolicy, sleep } from "./sleep.ts";
@@ -63,6 +64,7 @@ export async function sendAwsRequest(
 ): Promise<AwsResponse> {
   return await withRetries(request, options, async (response) => {
     const body = await readBody(request, response, options.signal);
+    checkCrc32(request, response, body);
     return { status: response.status, headers: response.headers, body };
   });
 }
@@ -174,11 +176,27 @@ export function invalidResponse(
   });
 }
 
+/** DynamoDB sends the CRC-32 of each body: a mismatch means it was damaged on the way. */
+function checkCrc32(request: AwsRequest, response: Response, body: Uint8Array): void {
+  const header = response.headers.get("x-amz-crc32");
+  if (request.service !== "dynamodb" || header === null || !/^\d+$/.test(header)) return;
+  if (crc32(body) === Number(header)) return;
+  throw awsError(request.service, {
+    operation: request.operation,
+    code: "CRC32CheckFailed",
+    status: response.status,
+    message: "the response body does not match its x-amz-crc32 checksum",
+    requestId: requestIdOf(request.service, response.headers),
+    retryable: true,
+  });
+}
+
 async function withRetries<T>(
   request: AwsRequest,
   options: AwsOptions,
   onSuccess: (response: Response) => Promise<T>,
 ): Promise<T> {
+  checkCredentials(options);
   const policy = retryPolicy(options.retry);
   const signal = options.signal;
   for (let attempt = 1;; attempt++) {
@@ -366,4 +384,17 @@ function headerErrorType(headers: Headers): string | undefined {
   if (!value) return undefined;
   const code = value.split(":")[0];
   return code === "" ? undefined : code;
+}
+
+function checkCredentials(options: AwsOptions): void {
+  const credentials = options?.credentials;
+  for (const name of ["accessKeyId", "secretAccessKey"] as const) {
+    if (typeof credentials?.[name] !== "string" || credentials[name] === "") {
+      throw new TypeError(`Invalid AWS options: credentials.${name} must be a non-empty string`);
+    }
+  }
+  const token = credentials.sessionToken;
+  if (token !== undefined && typeof token !== "string") {
+    throw new TypeError("Invalid AWS options: credentials.sessionToken must be a string");
+  }
 }

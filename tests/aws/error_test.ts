@@ -14,6 +14,7 @@ Deno.test("AwsError classifies retryable and throttling errors", async (t) => {
     ["ServiceUnavailable", 503, true, false],
     ["GatewayTimeout", 504, true, false],
     ["NetworkError", 0, true, false],
+    ["RequestTimeout", 400, true, false],
     ["AccessDenied", 403, false, false],
     ["ValidationException", 400, false, false],
     ["ResourceNotFoundException", 400, false, false],

@@ -9,6 +9,7 @@ import {
   sendAwsRequest,
 } from "../../src/aws/mod.ts";
 import type { AwsOptions } from "../../src/aws/options.ts";
+import { crc32 } from "../../src/aws/crc32.ts";
 import { dynamoDbFault, type Fault, s3Fault, startFaultyServer } from "../support/faulty_server.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -508,5 +509,95 @@ Deno.test("openAwsRequest() retries error answers and leaves the body for stream
     assert.equal(server.requests.length, 3);
   } finally {
     await server.close();
+  }
+});
+
+Deno.test("dynamoDbCall() retries a body that fails its x-amz-crc32 check", async (t) => {
+  const body = '{"Item":{"RunId":{"S":"r"}}}';
+  const good = String(crc32(new TextEncoder().encode(body)));
+  const damaged: Fault = { status: 200, body, headers: { "x-amz-crc32": "12345" } };
+  await t.step("then succeeds", async () => {
+    const server = startFaultyServer({
+      faults: [damaged],
+      handler: () => new Response(body, { headers: { "x-amz-crc32": good } }),
+    });
+    try {
+      assert.deepEqual(
+        await dynamoDbCall("GetItem", {}, options(server.endpoint)),
+        JSON.parse(body),
+      );
+      assert.equal(server.requests.length, 2);
+    } finally {
+      await server.close();
+    }
+  });
+  await t.step("gives up after the budget", async () => {
+    const server = startFaultyServer({ faults: () => damaged });
+    try {
+      const error = await dynamoDbCall("GetItem", {}, options(server.endpoint))
+        .then(() => assert.fail("expected a failure"), (e: unknown) => e);
+      assert.ok(error instanceof DynamoDBError);
+      assert.equal(error.code, "CRC32CheckFailed");
+      assert.equal(error.retryable, true);
+      assert.equal(server.requests.length, 4);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+Deno.test("dynamoDbCall() takes the code from x-amzn-ErrorType when the body has none", async () => {
+  const server = startFaultyServer({
+    faults: () => ({
+      status: 400,
+      headers: { "x-amzn-ErrorType": "ValidationException:http://internal.amazon.com/coral/" },
+    }),
+  });
+  try {
+    const error = await dynamoDbCall("PutItem", {}, options(server.endpoint))
+      .then(() => assert.fail("expected a failure"), (e: unknown) => e);
+    assert.ok(error instanceof DynamoDBError);
+    assert.equal(error.code, "ValidationException");
+    assert.equal(server.requests.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("sendAwsRequest() retries an S3 RequestTimeout", async () => {
+  const server = startFaultyServer({
+    faults: [s3Fault(400, "RequestTimeout", "Your socket connection to the server was not read")],
+    handler: () => new Response("ok"),
+  });
+  try {
+    const response = await sendAwsRequest(s3Get(server.endpoint), options(server.endpoint));
+    assert.equal(new TextDecoder().decode(response.body), "ok");
+    assert.equal(server.requests.length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("sendAwsRequest() rejects missing credentials at once without sending", async (t) => {
+  const cases: [string, unknown][] = [
+    ["no credentials", undefined],
+    ["empty key id", { accessKeyId: "", secretAccessKey: "top-secret" }],
+    ["no secret", { accessKeyId: "AKID" }],
+    ["token not a string", { accessKeyId: "AKID", secretAccessKey: "top-secret", sessionToken: 1 }],
+  ];
+  for (const [name, credentials] of cases) {
+    await t.step(name, async () => {
+      const { fetch, requests } = capture();
+      await assert.rejects(
+        sendAwsRequest(s3Get("http://127.0.0.1:1"), {
+          credentials: credentials as AwsOptions["credentials"],
+          fetch,
+        }),
+        (e: unknown) =>
+          e instanceof TypeError && /credentials\./.test(e.message) &&
+          !e.message.includes("top-secret"),
+      );
+      assert.equal(requests.length, 0);
+    });
   }
 });
