@@ -209,7 +209,6 @@ function objectBody(
   object: S3Object,
   options: AwsOptions,
 ): ReadableStream<Uint8Array> {
-  const url = objectUrl(bucket, object.key, options);
   const maxAttempts = Math.max(1, Math.floor(options.retry?.maxAttempts ?? 5));
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let offset = 0;
@@ -221,6 +220,7 @@ function objectBody(
       headers.range = `bytes=${offset}-`;
       if (object.etag !== "") headers["if-match"] = object.etag;
     }
+    const url = objectUrl(bucket, object.key, options);
     const response = await openAwsRequest(
       { service: "s3", operation: "GetObject", method: "GET", url, headers },
       options,
@@ -235,27 +235,22 @@ function objectBody(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
+        if (reader === undefined) {
+          try {
+            reader = await open();
+          } catch (error) {
+            if (options.signal?.aborted) throw options.signal.reason;
+            if (error instanceof AwsError) throw inObject(error, `s3://${bucket}/${object.key}`);
+            throw error;
+          }
+        }
+        let result: ReadableStreamReadResult<Uint8Array>;
         try {
-          reader ??= await open();
-          const { done, value } = await reader.read();
-          if (done) {
-            controller.close();
-            return;
-          }
-          let chunk = value;
-          if (skip > 0) {
-            const dropped = Math.min(skip, chunk.length);
-            skip -= dropped;
-            chunk = chunk.subarray(dropped);
-            if (chunk.length === 0) continue;
-          }
-          offset += chunk.length;
-          controller.enqueue(chunk);
-          return;
+          result = await reader.read();
         } catch (error) {
+          // The connection broke mid-body: resume from `offset`.
           reader = undefined;
           if (options.signal?.aborted) throw options.signal.reason;
-          if (error instanceof AwsError) throw inObject(error, `s3://${bucket}/${object.key}`);
           if (++cuts >= maxAttempts) {
             throw new S3Error({
               operation: "GetObject",
@@ -267,7 +262,22 @@ function objectBody(
               cause: error,
             });
           }
+          continue;
         }
+        if (result.done) {
+          controller.close();
+          return;
+        }
+        let chunk = result.value;
+        if (skip > 0) {
+          const dropped = Math.min(skip, chunk.length);
+          skip -= dropped;
+          chunk = chunk.subarray(dropped);
+          if (chunk.length === 0) continue;
+        }
+        offset += chunk.length;
+        controller.enqueue(chunk);
+        return;
       }
     },
     async cancel(reason) {

@@ -32,14 +32,25 @@ export function bucketUrl(bucket: string, options: Pick<AwsOptions, "region" | "
   return base;
 }
 
-/** The URL of an object (each key segment percent-encoded, `/` kept). */
+/**
+ * The URL of an object (each key segment percent-encoded, `/` kept).
+ *
+ * @throws {TypeError} For a key with a `.` or `..` segment: URLs normalise those away, so the
+ * request would address another object.
+ */
 export function objectUrl(
   bucket: string,
   key: string,
   options: Pick<AwsOptions, "region" | "endpoint">,
 ): URL {
+  const segments = key.split("/");
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    throw new TypeError(
+      `Cannot address the S3 key "${key}": a "." or ".." segment cannot be kept in a URL`,
+    );
+  }
   const url = bucketUrl(bucket, options);
-  url.pathname += key.split("/").map(encodeRfc3986).join("/");
+  url.pathname += segments.map(encodeRfc3986).join("/");
   return url;
 }
 

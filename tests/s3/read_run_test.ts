@@ -130,7 +130,7 @@ Deno.test("readRun() keeps the order with any concurrency and bounds the downloa
       const expected: Expected[] = [];
       for (let i = 0; i < 8; i++) {
         const key = `${RUN}part-${String(i).padStart(5, "0")}.gz`;
-        const { text, lines, total } = makeText(100 + i, 300);
+        const { text, lines, total } = makeText(100 + i, 150);
         s3.put("bucket", key, gzipSync(encoder.encode(text)));
         expected.push({ key, lines, total });
       }
@@ -292,4 +292,55 @@ Deno.test("readRun() throws caller mistakes at once", () => {
   assert.throws(() => readRun("s3://bucket/x", { ...options, concurrency: 0 }), RangeError);
   assert.throws(() => readRun("s3://bucket/x", { ...options, prefetchBytes: -1 }), RangeError);
   assert.throws(() => readRun("s3://bucket/x", { ...options, maxLineBytes: 0 }), RangeError);
+});
+
+Deno.test("readRun() refuses a key with a .. segment instead of reading another object", async () => {
+  await using s3 = await FakeS3.start();
+  s3.put("bucket", `${RUN}x/../part-00000`, "x\n");
+  s3.put("bucket", `${RUN}part-00000`, "y\n");
+  await assert.rejects(collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())), (e: unknown) => {
+    assert.ok(e instanceof StreamReadError, String(e));
+    assert.match(e.message, /x\/\.\.\/part-00000/);
+    return true;
+  });
+});
+
+Deno.test("readRun() resumes from a server that ignores Range by skipping what it read", async () => {
+  await using s3 = await FakeS3.start();
+  const expected = seedRun(s3);
+  const cutOnce = new Set<string>();
+  const fetchIgnoringRange: typeof fetch = async (input, init) => {
+    const url = String(input);
+    const headers = new Headers(init?.headers);
+    headers.delete("range");
+    headers.delete("if-match");
+    const response = await fetch(input, { ...init, headers });
+    if (url.includes("list-type") || cutOnce.has(url) || !response.body) return response;
+    cutOnce.add(url);
+    // The first download of each object breaks after 100 bytes.
+    const reader = response.body.getReader();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        if (sent + value.length > 100) {
+          controller.enqueue(value.subarray(0, 100 - sent));
+          await reader.cancel();
+          controller.error(new TypeError("connection reset"));
+          return;
+        }
+        sent += value.length;
+        controller.enqueue(value);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  const results = await collect(
+    readRun(`s3://bucket/${RUN}`, s3.awsOptions({ fetch: fetchIgnoringRange })),
+  );
+  check(results, expected);
+  const gets = s3.requests.filter((r) => r.operation === "GetObject");
+  assert.equal(gets.length, 2 * expected.length);
+  assert.ok(gets.every((r) => r.status === 200));
 });

@@ -46,3 +46,10 @@ Deno.test("queryString() encodes spaces as %20 and skips undefined values", () =
   );
   assert.equal(encodeRfc3986("!'()*-_.~"), "%21%27%28%29%2A-_.~");
 });
+
+Deno.test("objectUrl() refuses keys with . or .. segments instead of addressing another object", () => {
+  const options = { endpoint: "http://127.0.0.1:1" };
+  assert.throws(() => objectUrl("b", "run/../other", options), /"\." or "\.\." segment/);
+  assert.throws(() => objectUrl("b", "./x", options), TypeError);
+  assert.equal(objectUrl("b", "a..b/.x/x.", options).pathname, "/b/a..b/.x/x.");
+});
