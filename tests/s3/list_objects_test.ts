@@ -2,14 +2,8 @@ import assert from "node:assert/strict";
 import { S3Error, sendAwsRequest } from "../../src/aws/mod.ts";
 import { listObjects, type S3Object } from "../../src/s3/mod.ts";
 import { objectUrl } from "../../src/s3/url.ts";
-import { FakeS3, s3Fault } from "../support/fake_s3.ts";
+import { FakeS3, faultCycle, s3Fault } from "../support/fake_s3.ts";
 import { S3RVER_CREDENTIALS, startS3rver } from "../support/s3rver.ts";
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
 
 const ODD_KEYS = [
   "runs/a b/c d.txt",
@@ -32,7 +26,9 @@ Deno.test("listObjects() follows continuation tokens and decodes url-encoded key
   }
   s3.put("bucket", "other/not-listed", "x");
 
-  const objects = await collect(listObjects("s3://bucket/runs", s3.awsOptions({ pageSize: 4 })));
+  const objects = await Array.fromAsync(
+    listObjects("s3://bucket/runs", s3.awsOptions({ pageSize: 4 })),
+  );
   assert.deepEqual(
     objects.map((o) => o.key),
     s3.keys("bucket").filter((k) => k.startsWith("runs/")),
@@ -58,9 +54,11 @@ Deno.test("listObjects() takes a { bucket, prefix } location as is", async () =>
   s3.put("bucket", "abc", "1");
   s3.put("bucket", "abd/x", "2");
   s3.put("bucket", "b", "3");
-  const objects = await collect(listObjects({ bucket: "bucket", prefix: "ab" }, s3.awsOptions()));
+  const objects = await Array.fromAsync(
+    listObjects({ bucket: "bucket", prefix: "ab" }, s3.awsOptions()),
+  );
   assert.deepEqual(objects.map((o) => o.key), ["abc", "abd/x"]);
-  const all = await collect(listObjects("s3://bucket", s3.awsOptions()));
+  const all = await Array.fromAsync(listObjects("s3://bucket", s3.awsOptions()));
   assert.deepEqual(all.map((o) => o.key), ["abc", "abd/x", "b"]);
 });
 
@@ -78,7 +76,7 @@ Deno.test("listObjects() with a wrong secret fails with SignatureDoesNotMatch on
   const options = s3.awsOptions({
     credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: secret },
   });
-  await assert.rejects(collect(listObjects("s3://bucket/", options)), (e: unknown) => {
+  await assert.rejects(Array.fromAsync(listObjects("s3://bucket/", options)), (e: unknown) => {
     assert.ok(e instanceof S3Error);
     assert.equal(e.code, "SignatureDoesNotMatch");
     assert.equal(e.status, 403);
@@ -104,7 +102,7 @@ Deno.test("listObjects() signs with the session token and region", async (t) => 
   });
   s3.put("bucket", "a", "1");
   await t.step("right token and region", async () => {
-    const objects = await collect(listObjects("s3://bucket/", s3.awsOptions()));
+    const objects = await Array.fromAsync(listObjects("s3://bucket/", s3.awsOptions()));
     assert.deepEqual(objects.map((o) => o.key), ["a"]);
   });
   await t.step("missing token", async () => {
@@ -112,13 +110,13 @@ Deno.test("listObjects() signs with the session token and region", async (t) => 
       credentials: { accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret" },
     });
     await assert.rejects(
-      collect(listObjects("s3://bucket/", options)),
+      Array.fromAsync(listObjects("s3://bucket/", options)),
       (e: unknown) => e instanceof S3Error && e.code === "InvalidToken" && e.status === 403,
     );
   });
   await t.step("wrong region", async () => {
     await assert.rejects(
-      collect(listObjects("s3://bucket/", s3.awsOptions({ region: "us-west-2" }))),
+      Array.fromAsync(listObjects("s3://bucket/", s3.awsOptions({ region: "us-west-2" }))),
       (e: unknown) => e instanceof S3Error && e.code === "AuthorizationHeaderMalformed",
     );
   });
@@ -127,33 +125,30 @@ Deno.test("listObjects() signs with the session token and region", async (t) => 
 Deno.test("listObjects() reports a missing bucket as NoSuchBucket", async () => {
   await using s3 = await FakeS3.start();
   await assert.rejects(
-    collect(listObjects("s3://nope/", s3.awsOptions())),
+    Array.fromAsync(listObjects("s3://nope/", s3.awsOptions())),
     (e: unknown) => e instanceof S3Error && e.code === "NoSuchBucket" && e.status === 404,
   );
 });
 
 Deno.test("listObjects() retries throttling, 5xx, resets and cut bodies within the budget", async () => {
-  const plan = ["slow", "ok", "500", "reset", "ok", "cut", "503", "ok", "reset", "ok"];
   await using s3 = await FakeS3.start({
-    faults: (i) => {
-      switch (plan[i % plan.length]) {
-        case "slow":
-          return s3Fault(503, "SlowDown", "Please reduce your request rate.");
-        case "500":
-          return s3Fault(500, "InternalError");
-        case "503":
-          return s3Fault(503, "ServiceUnavailable");
-        case "reset":
-          return "reset";
-        case "cut":
-          return "cut";
-        default:
-          return undefined;
-      }
-    },
+    faults: faultCycle([
+      "SlowDown",
+      "ok",
+      "InternalError",
+      "reset",
+      "ok",
+      "cut",
+      "ServiceUnavailable",
+      "ok",
+      "reset",
+      "ok",
+    ]),
   });
   for (let i = 0; i < 40; i++) s3.put("bucket", `k/${String(i).padStart(3, "0")}`, "x");
-  const objects = await collect(listObjects("s3://bucket/k/", s3.awsOptions({ pageSize: 7 })));
+  const objects = await Array.fromAsync(
+    listObjects("s3://bucket/k/", s3.awsOptions({ pageSize: 7 })),
+  );
   assert.deepEqual(objects.map((o) => o.key), s3.keys("bucket"));
   const succeeded = s3.requests.filter((r) => r.status === 200).length;
   assert.ok(s3.attemptCount > succeeded + 3, `${s3.attemptCount} attempts`);
@@ -170,7 +165,7 @@ Deno.test("listObjects() gives up with the typed error after the retry budget", 
       await using s3 = await FakeS3.start(serverOptions);
       s3.put("bucket", "a", "1");
       const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
-      await assert.rejects(collect(listObjects("s3://bucket/", options)), (e: unknown) => {
+      await assert.rejects(Array.fromAsync(listObjects("s3://bucket/", options)), (e: unknown) => {
         assert.ok(e instanceof S3Error);
         assert.equal(e.code, code);
         assert.equal(e.status, status);
@@ -187,7 +182,7 @@ Deno.test("listObjects() stops at once when the signal aborts", async (t) => {
   await t.step("during a request that hangs", async () => {
     await using s3 = await FakeS3.start({ faults: () => "hang" });
     const controller = new AbortController();
-    const listing = collect(
+    const listing = Array.fromAsync(
       listObjects("s3://bucket/", s3.awsOptions({ signal: controller.signal })),
     );
     setTimeout(() => controller.abort(new Error("stop now")), 20);
@@ -200,7 +195,7 @@ Deno.test("listObjects() stops at once when the signal aborts", async (t) => {
       signal: controller.signal,
       retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.999 },
     });
-    const listing = collect(listObjects("s3://bucket/", options));
+    const listing = Array.fromAsync(listObjects("s3://bucket/", options));
     while (s3.attemptCount === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort(new Error("stop now"));
     await assert.rejects(listing, { message: "stop now" });
@@ -209,7 +204,9 @@ Deno.test("listObjects() stops at once when the signal aborts", async (t) => {
   await t.step("already aborted", async () => {
     await using s3 = await FakeS3.start();
     const options = s3.awsOptions({ signal: AbortSignal.abort(new Error("early")) });
-    await assert.rejects(collect(listObjects("s3://bucket/", options)), { message: "early" });
+    await assert.rejects(Array.fromAsync(listObjects("s3://bucket/", options)), {
+      message: "early",
+    });
     assert.equal(s3.requests.length, 0);
   });
 });
@@ -268,15 +265,18 @@ Deno.test("listObjects() refuses hostile and malformed listings with a typed err
       await using s3 = await FakeS3.start({
         faults: () => ({ status: 200, body, headers: { "content-type": "application/xml" } }),
       });
-      await assert.rejects(collect(listObjects("s3://bucket/", s3.awsOptions())), (e: unknown) => {
-        assert.ok(e instanceof S3Error, String(e));
-        assert.equal(e.code, "InvalidResponse");
-        assert.equal(e.operation, "ListObjectsV2");
-        assert.match(e.message, /^S3 ListObjectsV2 failed/);
-        assert.match(e.message, message);
-        assert.ok(!e.message.includes("passwd") || name === "external entity");
-        return true;
-      });
+      await assert.rejects(
+        Array.fromAsync(listObjects("s3://bucket/", s3.awsOptions())),
+        (e: unknown) => {
+          assert.ok(e instanceof S3Error, String(e));
+          assert.equal(e.code, "InvalidResponse");
+          assert.equal(e.operation, "ListObjectsV2");
+          assert.match(e.message, /^S3 ListObjectsV2 failed/);
+          assert.match(e.message, message);
+          assert.ok(!e.message.includes("passwd") || name === "external entity");
+          return true;
+        },
+      );
       assert.equal(s3.attemptCount, 1);
     });
   }
@@ -287,7 +287,7 @@ Deno.test("listObjects() stops a listing whose continuation token does not advan
     "<NextContinuationToken>same</NextContinuationToken></ListBucketResult>";
   await using s3 = await FakeS3.start({ faults: () => ({ status: 200, body }) });
   await assert.rejects(
-    collect(listObjects("s3://bucket/", s3.awsOptions())),
+    Array.fromAsync(listObjects("s3://bucket/", s3.awsOptions())),
     (e: unknown) => e instanceof S3Error && /did not advance/.test(e.message),
   );
   assert.equal(s3.attemptCount, 2);
@@ -314,7 +314,9 @@ Deno.test("listObjects() lists, pages and reads objects PUT to s3rver with signe
         body: `body of ${key}`,
       }, options);
     }
-    const objects = await collect(listObjects("s3://smoke/data/", { ...options, pageSize: 3 }));
+    const objects = await Array.fromAsync(
+      listObjects("s3://smoke/data/", { ...options, pageSize: 3 }),
+    );
     assert.deepEqual(objects.map((o) => o.key), [...keys].sort());
     assert.ok(objects.every((o) => o.size === `body of ${o.key}`.length));
     const got = await sendAwsRequest({

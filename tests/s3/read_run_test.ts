@@ -6,12 +6,6 @@ import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
 import { FakeS3 } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
 const encoder = new TextEncoder();
 const RUN = "enriched/archive/run=2017-01-01-00-00-00/";
 
@@ -94,7 +88,7 @@ Deno.test("readRun() reads plain, gzip and multi-member gzip objects, skipping m
   await using s3 = await FakeS3.start();
   const expected = seedRun(s3);
   const stats = new Map<string, StreamStats>();
-  const results = await collect(readRun(
+  const results = await Array.fromAsync(readRun(
     `s3://bucket/${RUN}`,
     s3.awsOptions({
       onObjectRead: (object: S3Object, s: StreamStats) => stats.set(object.key, s),
@@ -119,7 +113,9 @@ Deno.test("readRun() reads plain, gzip and multi-member gzip objects, skipping m
 Deno.test("readRun() takes a run id from listRunIds as { bucket, prefix }", async () => {
   await using s3 = await FakeS3.start();
   const expected = seedRun(s3);
-  const results = await collect(readRun({ bucket: "bucket", prefix: RUN }, s3.awsOptions()));
+  const results = await Array.fromAsync(
+    readRun({ bucket: "bucket", prefix: RUN }, s3.awsOptions()),
+  );
   check(results, expected);
 });
 
@@ -169,7 +165,7 @@ Deno.test("readRun() keeps the order with any concurrency and bounds the downloa
         });
         return new Response(body, { status: response.status, headers: response.headers });
       };
-      const results = await collect(readRun(
+      const results = await Array.fromAsync(readRun(
         `s3://bucket/${RUN}`,
         s3.awsOptions({
           concurrency,
@@ -195,7 +191,7 @@ Deno.test("readRun() resumes a body cut off mid-stream with a Range request", as
     },
   });
   const expected = seedRun(s3);
-  const results = await collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+  const results = await Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
   check(results, expected);
   const ranged = s3.requests.filter((r) => r.operation === "GetObject" && r.status === 206);
   assert.ok(ranged.length >= 3, `${ranged.length} ranged GETs`);
@@ -210,7 +206,7 @@ Deno.test("readRun() gives up with a typed error when a body keeps being cut off
   });
   seedRun(s3);
   const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
-  await assert.rejects(collect(readRun(`s3://bucket/${RUN}`, options)), (e: unknown) => {
+  await assert.rejects(Array.fromAsync(readRun(`s3://bucket/${RUN}`, options)), (e: unknown) => {
     assert.ok(e instanceof S3Error, String(e));
     assert.equal(e.code, "NetworkError");
     assert.equal(e.operation, "GetObject");
@@ -223,7 +219,7 @@ Deno.test("readRun() fails with InvalidObjectState for an archived object", asyn
   await using s3 = await FakeS3.start();
   s3.put("bucket", `${RUN}part-00000`, "x\n", { storageClass: "GLACIER" });
   await assert.rejects(
-    collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+    Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
     (e: unknown) => {
       assert.ok(e instanceof S3Error);
       assert.equal(e.code, "InvalidObjectState");
@@ -244,7 +240,7 @@ Deno.test("readRun() names the object of a corrupt gzip body", async () => {
   const gz = gzipSync(encoder.encode("a\nb\n".repeat(1000)));
   s3.put("bucket", `${RUN}part-00000.gz`, gz.subarray(0, gz.length - 20));
   await assert.rejects(
-    collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+    Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
     (e: unknown) => e instanceof StreamReadError && e.message.includes(`${RUN}part-00000.gz`),
   );
 });
@@ -252,7 +248,7 @@ Deno.test("readRun() names the object of a corrupt gzip body", async () => {
 Deno.test("readRun() applies the filter option", async () => {
   await using s3 = await FakeS3.start();
   const expected = seedRun(s3);
-  const results = await collect(readRun(
+  const results = await Array.fromAsync(readRun(
     `s3://bucket/${RUN}`,
     s3.awsOptions({
       filter: (object: S3Object) => object.key.endsWith(".gz"),
@@ -278,7 +274,7 @@ Deno.test("readRun() stops at once when the signal aborts", async () => {
   });
   seedRun(s3);
   const controller = new AbortController();
-  const reading = collect(
+  const reading = Array.fromAsync(
     readRun(`s3://bucket/${RUN}`, s3.awsOptions({ signal: controller.signal })),
   );
   while (s3.attemptCount < 3) await new Promise((r) => setTimeout(r, 2));
@@ -298,11 +294,14 @@ Deno.test("readRun() refuses a key with a .. segment instead of reading another 
   await using s3 = await FakeS3.start();
   s3.put("bucket", `${RUN}x/../part-00000`, "x\n");
   s3.put("bucket", `${RUN}part-00000`, "y\n");
-  await assert.rejects(collect(readRun(`s3://bucket/${RUN}`, s3.awsOptions())), (e: unknown) => {
-    assert.ok(e instanceof StreamReadError, String(e));
-    assert.match(e.message, /x\/\.\.\/part-00000/);
-    return true;
-  });
+  await assert.rejects(
+    Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+    (e: unknown) => {
+      assert.ok(e instanceof StreamReadError, String(e));
+      assert.match(e.message, /x\/\.\.\/part-00000/);
+      return true;
+    },
+  );
 });
 
 Deno.test("readRun() resumes from a server that ignores Range by skipping what it read", async () => {
@@ -336,7 +335,7 @@ Deno.test("readRun() resumes from a server that ignores Range by skipping what i
     });
     return new Response(body, { status: response.status, headers: response.headers });
   };
-  const results = await collect(
+  const results = await Array.fromAsync(
     readRun(`s3://bucket/${RUN}`, s3.awsOptions({ fetch: fetchIgnoringRange })),
   );
   check(results, expected);

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { S3Error } from "../../src/aws/mod.ts";
 import { listRunIds } from "../../src/s3/mod.ts";
-import { FakeS3, s3Fault } from "../support/fake_s3.ts";
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
+import { FakeS3, faultCycle, s3Fault } from "../support/fake_s3.ts";
 
 const encoder = new TextEncoder();
 function byteOrder(a: string, b: string): number {
@@ -88,7 +82,7 @@ Deno.test("listRunIds() lists 2,500 run folders over several pages, skipping arc
   const { all, readable } = seedArchive(s3);
   assert.ok(all.length - readable.length > 40);
 
-  const runIds = await collect(listRunIds(`s3://archive/${ROOT}`, s3.awsOptions()));
+  const runIds = await Array.fromAsync(listRunIds(`s3://archive/${ROOT}`, s3.awsOptions()));
   assert.deepEqual(runIds, readable);
 
   const folderPages = s3.requests.filter((r) => r.query.get("delimiter") === "/");
@@ -105,7 +99,7 @@ Deno.test("listRunIds() lists 2,500 run folders over several pages, skipping arc
 Deno.test("listRunIds() with includeArchived lists every run folder without probing", async () => {
   await using s3 = await FakeS3.start();
   const { all } = seedArchive(s3);
-  const runIds = await collect(
+  const runIds = await Array.fromAsync(
     listRunIds(`s3n://archive/${ROOT.slice(0, -1)}`, s3.awsOptions({ includeArchived: true })),
   );
   assert.deepEqual(runIds, all);
@@ -119,7 +113,7 @@ Deno.test("listRunIds() takes the archived storage classes and probe size as opt
     s3.put("b", `p/run=2017-01-01-00-00-00/part-${j}`, "x", { storageClass });
   }
   s3.put("b", "p/run=2017-01-02-00-00-00/part-0", "x", { storageClass: "DEEP_ARCHIVE" });
-  const list = (extra: object) => collect(listRunIds("s3a://b/p/", s3.awsOptions(extra)));
+  const list = (extra: object) => Array.fromAsync(listRunIds("s3a://b/p/", s3.awsOptions(extra)));
   await t.step("default: the 4th object is past the probe", async () => {
     assert.deepEqual(await list({}), ["p/run=2017-01-01-00-00-00/"]);
   });
@@ -152,7 +146,7 @@ Deno.test("listRunIds() decodes run folders under prefixes that need URL encodin
     s3.put("b", `${root}${runName(9)} /x`, "x");
   }
   for (const root of roots) {
-    const runIds = await collect(listRunIds(`s3://b/${root}`, s3.awsOptions()));
+    const runIds = await Array.fromAsync(listRunIds(`s3://b/${root}`, s3.awsOptions()));
     assert.deepEqual(runIds, expected.filter((r) => r.startsWith(root)));
   }
 });
@@ -169,7 +163,7 @@ Deno.test("listRunIds() treats a run folder with no objects as not archived", as
   });
   s3.put("b", "p/run=2017-01-01-00-00-00/part-0", "x", { storageClass: "GLACIER" });
   s3.put("b", "p/run=2017-01-02-00-00-00/part-0", "x", { storageClass: "GLACIER" });
-  assert.deepEqual(await collect(listRunIds("s3://b/p/", s3.awsOptions())), [
+  assert.deepEqual(await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions())), [
     "p/run=2017-01-01-00-00-00/",
   ]);
 });
@@ -197,7 +191,7 @@ Deno.test("listRunIds() bounds concurrent probes and keeps the listing order", a
           if (probe) inFlight--;
         }
       };
-      const runIds = await collect(
+      const runIds = await Array.fromAsync(
         listRunIds("s3://b/p/", s3.awsOptions({ concurrency, fetch: countingFetch })),
       );
       assert.deepEqual(runIds, expected);
@@ -241,23 +235,9 @@ Deno.test("listRunIds() throws caller mistakes at once", () => {
 });
 
 Deno.test("listRunIds() survives throttling and failures part of the time", async () => {
-  const kinds = ["ok", "slow", "ok", "reset", "ok", "500", "cut", "ok", "ok"];
   await using s3 = await FakeS3.start({
     maxKeysLimit: 20,
-    faults: (i) => {
-      switch (kinds[i % kinds.length]) {
-        case "slow":
-          return s3Fault(503, "SlowDown");
-        case "500":
-          return s3Fault(500, "InternalError");
-        case "reset":
-          return "reset";
-        case "cut":
-          return "cut";
-        default:
-          return undefined;
-      }
-    },
+    faults: faultCycle(["ok", "SlowDown", "ok", "reset", "ok", "InternalError", "cut", "ok", "ok"]),
   });
   const expected: string[] = [];
   for (let i = 0; i < 50; i++) {
@@ -265,7 +245,7 @@ Deno.test("listRunIds() survives throttling and failures part of the time", asyn
     s3.put("b", `${run}part-0`, "x", { storageClass: i % 5 === 0 ? "DEEP_ARCHIVE" : "STANDARD" });
     if (i % 5 !== 0) expected.push(run);
   }
-  const runIds = await collect(listRunIds("s3://b/p/", s3.awsOptions({ concurrency: 4 })));
+  const runIds = await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions({ concurrency: 4 })));
   assert.deepEqual(runIds, expected);
   assert.ok(s3.attemptCount > s3.requests.filter((r) => r.status === 200).length);
 });
@@ -277,7 +257,7 @@ Deno.test("listRunIds() fails with the typed error when a probe runs out of retr
   });
   for (let i = 0; i < 20; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
   const options = s3.awsOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
-  await assert.rejects(collect(listRunIds("s3://b/p/", options)), (e: unknown) => {
+  await assert.rejects(Array.fromAsync(listRunIds("s3://b/p/", options)), (e: unknown) => {
     assert.ok(e instanceof S3Error);
     assert.equal(e.code, "SlowDown");
     assert.equal(e.status, 503);
@@ -293,7 +273,9 @@ Deno.test("listRunIds() stops at once when the signal aborts", async () => {
   });
   for (let i = 0; i < 20; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
   const controller = new AbortController();
-  const listing = collect(listRunIds("s3://b/p/", s3.awsOptions({ signal: controller.signal })));
+  const listing = Array.fromAsync(
+    listRunIds("s3://b/p/", s3.awsOptions({ signal: controller.signal })),
+  );
   while (s3.attemptCount < 9) await new Promise((r) => setTimeout(r, 2));
   controller.abort(new Error("stop now"));
   await assert.rejects(listing, { message: "stop now" });
@@ -306,7 +288,7 @@ Deno.test("listRunIds() with a wrong secret fails with SignatureDoesNotMatch", a
   const options = s3.awsOptions({
     credentials: { accessKeyId: "AKIDFAKES3", secretAccessKey: secret },
   });
-  await assert.rejects(collect(listRunIds("s3://b/p/", options)), (e: unknown) => {
+  await assert.rejects(Array.fromAsync(listRunIds("s3://b/p/", options)), (e: unknown) => {
     assert.ok(e instanceof S3Error);
     assert.equal(e.code, "SignatureDoesNotMatch");
     assert.equal(e.status, 403);

@@ -25,11 +25,44 @@ import {
   type Fault,
   type FaultPlan,
   type FaultyServer,
+  s3Fault,
   startFaultyServer,
 } from "./faulty_server.ts";
 import { type SigV4Key, verifySigV4 } from "./s3_signature.ts";
 
 export { type Fault, type FaultPlan, s3Fault } from "./faulty_server.ts";
+
+/** A fault by name, for {@linkcode faultCycle}; `"ok"` injects none. */
+export type FaultName =
+  | "ok"
+  | "SlowDown"
+  | "InternalError"
+  | "ServiceUnavailable"
+  | "reset"
+  | "cut"
+  | "hang";
+
+/**
+ * A fault plan that repeats a pattern: request `i` gets `names[i % names.length]`
+ * (`SlowDown` = 503, `InternalError` = 500, `ServiceUnavailable` = 503, as S3 XML errors).
+ */
+export function faultCycle(names: readonly FaultName[]): FaultPlan {
+  return (i) => {
+    const name = names[i % names.length];
+    switch (name) {
+      case "ok":
+        return undefined;
+      case "SlowDown":
+        return s3Fault(503, "SlowDown", "Please reduce your request rate.");
+      case "InternalError":
+        return s3Fault(500, "InternalError", "We encountered an internal error. Please try again.");
+      case "ServiceUnavailable":
+        return s3Fault(503, "ServiceUnavailable", "Service Unavailable");
+      default:
+        return name;
+    }
+  };
+}
 
 /** Options of {@linkcode FakeS3.start}. */
 export interface FakeS3Options {

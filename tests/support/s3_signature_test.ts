@@ -25,51 +25,38 @@ const keys = new Map([["AKIDEXAMPLE", {
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 }]]);
 
-Deno.test("verifySigV4() accepts the AWS get-vanilla test vector", async () => {
-  const verdict = await verifySigV4(vanillaRequest(VANILLA.authorization), new Uint8Array(), {
-    keys,
-    region: "us-east-1",
+function verify(
+  authorization: string,
+  options: { secret?: string; region?: string; host?: string } = {},
+): Promise<string> {
+  return verifySigV4(vanillaRequest(authorization), new Uint8Array(), {
+    keys: options.secret === undefined
+      ? keys
+      : new Map([["AKIDEXAMPLE", { secretAccessKey: options.secret }]]),
+    region: options.region ?? "us-east-1",
     service: "service",
-    host: "example.amazonaws.com",
-  });
-  assert.deepEqual(verdict, { ok: true, accessKeyId: "AKIDEXAMPLE" });
+    host: options.host ?? "example.amazonaws.com",
+  }).then((verdict) => (verdict.ok ? `ok ${verdict.accessKeyId}` : verdict.code));
+}
+
+Deno.test("verifySigV4() accepts the AWS get-vanilla test vector", async () => {
+  assert.equal(await verify(VANILLA.authorization), "ok AKIDEXAMPLE");
 });
 
-Deno.test("verifySigV4() rejects a changed signature, secret or host", async (t) => {
+Deno.test("verifySigV4() rejects a changed signature, secret, host or region", async (t) => {
+  const forged = VANILLA.authorization.replace(/Signature=5/, "Signature=6");
   await t.step("signature", async () => {
-    const forged = VANILLA.authorization.replace(/Signature=5/, "Signature=6");
-    const verdict = await verifySigV4(vanillaRequest(forged), new Uint8Array(), {
-      keys,
-      region: "us-east-1",
-      service: "service",
-      host: "example.amazonaws.com",
-    });
-    assert.equal(verdict.ok ? "ok" : verdict.code, "SignatureDoesNotMatch");
+    assert.equal(await verify(forged), "SignatureDoesNotMatch");
   });
   await t.step("secret", async () => {
-    const verdict = await verifySigV4(vanillaRequest(VANILLA.authorization), new Uint8Array(), {
-      keys: new Map([["AKIDEXAMPLE", { secretAccessKey: "other" }]]),
-      region: "us-east-1",
-      service: "service",
-      host: "example.amazonaws.com",
-    });
-    assert.equal(verdict.ok ? "ok" : verdict.code, "SignatureDoesNotMatch");
+    assert.equal(await verify(VANILLA.authorization, { secret: "other" }), "SignatureDoesNotMatch");
   });
   await t.step("host", async () => {
-    const verdict = await verifySigV4(vanillaRequest(VANILLA.authorization), new Uint8Array(), {
-      keys,
-      region: "us-east-1",
-      service: "service",
-      host: "example.amazonaws.com:8443",
-    });
-    assert.equal(verdict.ok ? "ok" : verdict.code, "SignatureDoesNotMatch");
+    const host = "example.amazonaws.com:8443";
+    assert.equal(await verify(VANILLA.authorization, { host }), "SignatureDoesNotMatch");
   });
   await t.step("region", async () => {
-    const verdict = await verifySigV4(vanillaRequest(VANILLA.authorization), new Uint8Array(), {
-      keys,
-      region: "eu-west-1",
-      service: "service",
-    });
-    assert.equal(verdict.ok ? "ok" : verdict.code, "AuthorizationHeaderMalformed");
+    const region = "eu-west-1";
+    assert.equal(await verify(VANILLA.authorization, { region }), "AuthorizationHeaderMalformed");
   });
 });
