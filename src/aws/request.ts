@@ -199,6 +199,7 @@ async function withRetries<T>(
   checkCredentials(options);
   const policy = retryPolicy(options.retry);
   const signal = options.signal;
+  let skewCorrected = false;
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();
     let error: AwsError;
@@ -206,6 +207,16 @@ async function withRetries<T>(
       const response = await attemptOnce(request, options);
       if (response.ok) return await onSuccess(response);
       error = await errorFromResponse(request, response, signal);
+      // A clock too far from AWS's: sign again at once with the server's time (like the AWS
+      // SDKs), and remember the offset for later calls with the same options.
+      if (!skewCorrected && isClockSkewError(error) && attempt < policy.maxAttempts) {
+        const serverTime = Date.parse(response.headers.get("date") ?? "");
+        if (Number.isFinite(serverTime)) {
+          clockOffsets.set(options, serverTime - localTime(options));
+          skewCorrected = true;
+          continue;
+        }
+      }
     } catch (caught) {
       if (signal?.aborted) throw signal.reason;
       if (!(caught instanceof AwsError)) throw caught;
@@ -216,9 +227,29 @@ async function withRetries<T>(
   }
 }
 
+/** Offsets (server time minus local time, ms) learnt from clock-skew errors, per options. */
+const clockOffsets = new WeakMap<AwsOptions, number>();
+
+function localTime(options: AwsOptions): number {
+  return (options.clock ?? (() => new Date()))().getTime();
+}
+
+function isClockSkewError(error: AwsError): boolean {
+  switch (error.code) {
+    case "RequestTimeTooSkewed":
+    case "RequestExpired":
+    case "RequestInTheFuture":
+      return true;
+    case "InvalidSignatureException":
+      return /Signature expired|Signature not yet current/i.test(error.message);
+    default:
+      return false;
+  }
+}
+
 async function attemptOnce(request: AwsRequest, options: AwsOptions): Promise<Response> {
   const { credentials } = options;
-  const date = (options.clock ?? (() => new Date()))();
+  const date = new Date(localTime(options) + (clockOffsets.get(options) ?? 0));
   const body = request.body === undefined
     ? undefined
     : typeof request.body === "string"

@@ -601,3 +601,72 @@ Deno.test("sendAwsRequest() rejects missing credentials at once without sending"
     });
   }
 });
+
+Deno.test("sendAwsRequest() re-signs with the server's time after a clock-skew error", async (t) => {
+  const serverDate = "Wed, 25 Nov 2026 12:00:00 GMT";
+  const cases: [string, Fault][] = [
+    ["S3 RequestTimeTooSkewed", {
+      ...s3Fault(
+        403,
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+      ),
+      headers: { "content-type": "application/xml", date: serverDate },
+    }],
+    ["DynamoDB signature expired", {
+      ...dynamoDbFault(
+        400,
+        "InvalidSignatureException",
+        "Signature expired: 20200101T000000Z is now earlier than 20261125T115500Z",
+      ),
+      headers: { "content-type": "application/x-amz-json-1.0", date: serverDate },
+    }],
+  ];
+  for (const [name, fault] of cases) {
+    await t.step(name, async () => {
+      const server = startFaultyServer({ faults: [fault], handler: () => new Response("{}") });
+      try {
+        const skewed = {
+          ...options(server.endpoint),
+          clock: () => new Date("2020-01-01T00:00:00Z"),
+          retry: { maxAttempts: 2, baseDelayMs: 3_600_000 }, // no backoff sleep may happen
+        };
+        const call = (): Promise<unknown> =>
+          name.startsWith("S3")
+            ? sendAwsRequest(s3Get(server.endpoint), skewed)
+            : dynamoDbCall("GetItem", {}, skewed);
+        await call();
+        assert.deepEqual(server.requests.map((r) => r.headers.get("x-amz-date")), [
+          "20200101T000000Z",
+          "20261125T120000Z",
+        ]);
+        // The offset is remembered for the next call with the same options.
+        await call();
+        assert.equal(server.requests[2].headers.get("x-amz-date"), "20261125T120000Z");
+      } finally {
+        await server.close();
+      }
+    });
+  }
+  await t.step("other signature errors are not retried", async () => {
+    const server = startFaultyServer({
+      faults: () => ({
+        ...dynamoDbFault(
+          400,
+          "InvalidSignatureException",
+          "The request signature we calculated does not match",
+        ),
+        headers: { date: serverDate },
+      }),
+    });
+    try {
+      await assert.rejects(
+        dynamoDbCall("GetItem", {}, options(server.endpoint)),
+        (e: unknown) => e instanceof DynamoDBError && e.code === "InvalidSignatureException",
+      );
+      assert.equal(server.requests.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

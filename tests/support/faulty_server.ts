@@ -5,6 +5,9 @@
  * hits a fresh socket.
  */
 
+/** An error answer. */
+export type FaultAnswer = { status: number; body?: string; headers?: Record<string, string> };
+
 /** What the server does with one request. */
 export type Fault =
   /** Answer with this status, body and headers. */
@@ -40,7 +43,7 @@ export interface FaultyServer {
 }
 
 /** A DynamoDB JSON error answer. */
-export function dynamoDbFault(status: number, code: string, message = ""): Fault {
+export function dynamoDbFault(status: number, code: string, message = ""): FaultAnswer {
   return {
     status,
     body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${code}`, message }),
@@ -49,7 +52,7 @@ export function dynamoDbFault(status: number, code: string, message = ""): Fault
 }
 
 /** An S3 XML error answer. */
-export function s3Fault(status: number, code: string, message = ""): Fault {
+export function s3Fault(status: number, code: string, message = ""): FaultAnswer {
   return {
     status,
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
