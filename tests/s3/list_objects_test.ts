@@ -3,7 +3,7 @@ import { S3Error, sendAwsRequest } from "../../src/aws/mod.ts";
 import { listObjects, type S3Object } from "../../src/s3/mod.ts";
 import { objectUrl } from "../../src/s3/url.ts";
 import { FakeS3, faultCycle, s3Fault } from "../support/fake_s3.ts";
-import { S3RVER_CREDENTIALS, startS3rver } from "../support/s3rver.ts";
+import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
 const ODD_KEYS = [
   "runs/a b/c d.txt",
@@ -296,36 +296,25 @@ Deno.test("listObjects() stops a listing whose continuation token does not advan
 Deno.test("listObjects() lists, pages and reads objects PUT to s3rver with signed requests", async () => {
   const server = await startS3rver(["smoke"]);
   try {
-    const options = {
-      endpoint: server.endpoint,
-      region: "us-east-1",
-      credentials: S3RVER_CREDENTIALS,
-      retry: { maxAttempts: 1 },
-    };
+    const options = s3rverOptions(server.endpoint);
     const keys = ["data/run=2017-01-01-00-00-00/part-0", "data/run=2017-01-01-00-00-00/part-1"];
     for (let i = 0; i < 7; i++) keys.push(`data/more/${i}`);
-    for (const key of keys) {
-      await sendAwsRequest({
-        service: "s3",
-        operation: "PutObject",
-        method: "PUT",
-        url: objectUrl("smoke", key, options),
-        headers: { "content-type": "text/plain" },
-        body: `body of ${key}`,
-      }, options);
-    }
+    keys.push("data/odd key+plus%percent/ü");
+    for (const key of keys) await putObject("smoke", key, `body of ${key}`, options);
     const objects = await Array.fromAsync(
       listObjects("s3://smoke/data/", { ...options, pageSize: 3 }),
     );
     assert.deepEqual(objects.map((o) => o.key), [...keys].sort());
-    assert.ok(objects.every((o) => o.size === `body of ${o.key}`.length));
-    const got = await sendAwsRequest({
-      service: "s3",
-      operation: "GetObject",
-      method: "GET",
-      url: objectUrl("smoke", keys[1], options),
-    }, options);
-    assert.equal(new TextDecoder().decode(got.body), `body of ${keys[1]}`);
+    assert.ok(objects.every((o) => o.size === new TextEncoder().encode(`body of ${o.key}`).length));
+    for (const key of [keys[1], keys.at(-1)!]) {
+      const got = await sendAwsRequest({
+        service: "s3",
+        operation: "GetObject",
+        method: "GET",
+        url: objectUrl("smoke", key, options),
+      }, options);
+      assert.equal(new TextDecoder().decode(got.body), `body of ${key}`);
+    }
   } finally {
     await server.close();
   }

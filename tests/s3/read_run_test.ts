@@ -5,6 +5,7 @@ import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";
 import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
 import { FakeS3 } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
+import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
 const encoder = new TextEncoder();
 const RUN = "enriched/archive/run=2017-01-01-00-00-00/";
@@ -342,4 +343,23 @@ Deno.test("readRun() resumes from a server that ignores Range by skipping what i
   const gets = s3.requests.filter((r) => r.operation === "GetObject");
   assert.equal(gets.length, 2 * expected.length);
   assert.ok(gets.every((r) => r.status === 200));
+});
+
+Deno.test("readRun() reads a run PUT to s3rver", async () => {
+  const server = await startS3rver(["smoke"]);
+  try {
+    const options = s3rverOptions(server.endpoint);
+    const plain = makeText(7, 20);
+    const zipped = makeText(8, 20);
+    await putObject("smoke", `${RUN}part-00000`, plain.text, options);
+    await putObject("smoke", `${RUN}part-00001.gz`, gzipSync(encoder.encode(zipped.text)), options);
+    await putObject("smoke", `${RUN}_SUCCESS`, "", options);
+    const results = await Array.fromAsync(readRun(`s3://smoke/${RUN}`, options));
+    check(results, [
+      { key: `${RUN}part-00000`, ...plain },
+      { key: `${RUN}part-00001.gz`, ...zipped },
+    ]);
+  } finally {
+    await server.close();
+  }
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { S3Error } from "../../src/aws/mod.ts";
 import { listRunIds } from "../../src/s3/mod.ts";
 import { FakeS3, faultCycle, s3Fault } from "../support/fake_s3.ts";
+import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
 const encoder = new TextEncoder();
 function byteOrder(a: string, b: string): number {
@@ -296,4 +297,20 @@ Deno.test("listRunIds() with a wrong secret fails with SignatureDoesNotMatch", a
     return true;
   });
   assert.equal(s3.requests.length, 1);
+});
+
+Deno.test("listRunIds() lists run folders PUT to s3rver", async () => {
+  const server = await startS3rver(["smoke"]);
+  try {
+    const options = s3rverOptions(server.endpoint);
+    const runs = [0, 1, 2].map((i) => `odd+root %/${runName(i)}/`);
+    for (const run of runs) await putObject("smoke", `${run}part-0`, "x", options);
+    await putObject("smoke", "odd+root %/nur=2017-01-01-00-00-00/part-0", "x", options);
+    await putObject("smoke", `odd+root %/${runName(3)}/part-0`, "x", options, "GLACIER");
+    // s3rver lists every object as STANDARD, so the GLACIER run is not detected there.
+    const runIds = await Array.fromAsync(listRunIds("s3://smoke/odd+root %/", options));
+    assert.deepEqual(runIds, [...runs, `odd+root %/${runName(3)}/`]);
+  } finally {
+    await server.close();
+  }
 });

@@ -6,6 +6,9 @@
 import crypto from "node:crypto";
 import { Buffer } from "node:buffer";
 import S3rver from "s3rver";
+import type { AwsOptions } from "../../src/aws/options.ts";
+import { sendAwsRequest } from "../../src/aws/request.ts";
+import { objectUrl } from "../../src/s3/url.ts";
 
 type Cipher = { update(data: string | Buffer, encoding?: BufferEncoding): Buffer; final(): Buffer };
 type CipherFactory = (algorithm: string, ...rest: unknown[]) => Cipher;
@@ -57,5 +60,35 @@ export async function startS3rver(buckets: string[]): Promise<S3rverServer> {
       await server.close();
       await Deno.remove(directory, { recursive: true });
     },
+  };
+}
+
+/** PUTs an object with a signed request through the package's own transport. */
+export async function putObject(
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  options: AwsOptions,
+  storageClass?: string,
+): Promise<void> {
+  const headers: Record<string, string> = { "content-type": "application/octet-stream" };
+  if (storageClass !== undefined) headers["x-amz-storage-class"] = storageClass;
+  await sendAwsRequest({
+    service: "s3",
+    operation: "PutObject",
+    method: "PUT",
+    url: objectUrl(bucket, key, options),
+    headers,
+    body,
+  }, options);
+}
+
+/** AWS options for an s3rver endpoint (no retries: s3rver answers at once or not at all). */
+export function s3rverOptions(endpoint: string): AwsOptions {
+  return {
+    endpoint,
+    region: "us-east-1",
+    credentials: S3RVER_CREDENTIALS,
+    retry: { maxAttempts: 1 },
   };
 }
