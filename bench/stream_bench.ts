@@ -1,0 +1,99 @@
+/**
+ * Throughput of the stream layer: enriched TSV file → NDJSON, plain and gzip, against the
+ * bare per-line conversion on lines already in memory (the ceiling the stream layer adds to).
+ *
+ * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line), or 20,000
+ * lines generated with seed 42 by `tests/support/generator.ts`.
+ *
+ * ```sh
+ * deno bench -A bench/stream_bench.ts
+ * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/stream_bench.ts
+ * ```
+ *
+ * events/s = events in the corpus ÷ the time per iteration printed by `deno bench`; the
+ * benchmark also prints it on stderr after the run.
+ *
+ * @module
+ */
+
+import { EventStream, NdjsonStream } from "../mod.ts";
+import { eventToJson } from "../src/stream/event_json.ts";
+import { writeCorpus } from "../tests/support/generator.ts";
+
+const GENERATED_EVENTS = 20_000;
+
+async function corpusPath(): Promise<string> {
+  const given = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
+  if (given) return given;
+  const path = await Deno.makeTempFile({ prefix: "stream_bench_", suffix: ".tsv" });
+  await writeCorpus(path, 42, GENERATED_EVENTS);
+  globalThis.addEventListener("unload", () => Deno.removeSync(path));
+  return path;
+}
+
+const path = await corpusPath();
+const gzPath = `${path}.bench.gz`;
+{
+  const file = await Deno.open(path);
+  const out = await Deno.open(gzPath, { write: true, create: true, truncate: true });
+  await file.readable.pipeThrough(new CompressionStream("gzip")).pipeTo(out.writable);
+  globalThis.addEventListener("unload", () => Deno.removeSync(gzPath));
+}
+const lines = (await Deno.readTextFile(path)).split("\n").filter((line) => line !== "");
+const events = lines.length;
+const megabytes = (await Deno.stat(path)).size / 1e6;
+const timings = new Map<string, number[]>();
+
+async function fileToNdjson(file: string): Promise<number> {
+  const handle = await Deno.open(file);
+  const ndjson = new NdjsonStream(handle.readable);
+  ndjson.badRows.cancel();
+  let bytes = 0;
+  for await (const chunk of ndjson) bytes += chunk.length;
+  if (ndjson.stats.events !== events) throw new Error(`${ndjson.stats.events} != ${events}`);
+  return bytes;
+}
+
+function timed(name: string, fn: () => Promise<unknown> | unknown): Deno.BenchDefinition {
+  return {
+    name,
+    group: "file to NDJSON",
+    n: 5,
+    warmup: 1,
+    async fn() {
+      const start = performance.now();
+      await fn();
+      const list = timings.get(name) ?? [];
+      list.push(performance.now() - start);
+      timings.set(name, list);
+    },
+  };
+}
+
+Deno.bench({
+  ...timed("bare eventToJson on lines in memory (no I/O)", () => {
+    let n = 0;
+    for (const line of lines) n += eventToJson(line).length;
+    return n;
+  }),
+  baseline: true,
+});
+Deno.bench(timed("file → NdjsonStream → NDJSON bytes", () => fileToNdjson(path)));
+Deno.bench(timed("file.gz → NdjsonStream → NDJSON bytes", () => fileToNdjson(gzPath)));
+Deno.bench(timed("file → EventStream → objects", async () => {
+  const handle = await Deno.open(path);
+  let n = 0;
+  for await (const result of new EventStream(handle.readable)) if (result.event) n++;
+  return n;
+}));
+
+globalThis.addEventListener("unload", () => {
+  const report = [`corpus: ${path} (${events} events, ${megabytes.toFixed(1)} MB)`];
+  for (const [name, list] of timings) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const rate = Math.round(events / (median / 1000));
+    report.push(`${name}: ${rate} events/s (median of ${list.length} runs)`);
+  }
+  console.error(report.join("\n"));
+});
