@@ -9,3 +9,4 @@ export * from "./self_describing.ts";
 export * from "./transform_error.ts";
 export * from "./transform.ts";
 export * from "./parse.ts";
+export * from "./transform_to_json.ts";
