@@ -16,6 +16,7 @@ import {
 } from "../stream/mod.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
+import { fileSource } from "./file_source.ts";
 import { Output } from "./output.ts";
 import { Progress } from "./progress.ts";
 
@@ -201,7 +202,7 @@ async function transformFile(
         return `cannot read ${file}: it is a directory`;
       }
       size = info.size;
-      source = handle.readable;
+      source = fileSource(handle);
     } catch (error) {
       return `cannot open ${file}: ${messageOf(error)}`;
     }
