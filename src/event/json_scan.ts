@@ -34,11 +34,13 @@ const NINE = 57;
 const MAX_DEPTH = 64;
 
 /** Characters that need a closer look: controls and surrogates. */
+// deno-lint-ignore no-control-regex -- looking for control characters is the point
 const SUSPECT = /[\u0000-\u001f\ud800-\udfff]/;
 /**
  * Characters that the scanner does not handle: control characters (invalid inside strings, and
  * whitespace that a TSV field would not hold anyway) and unpaired surrogates.
  */
+// deno-lint-ignore no-control-regex -- looking for control characters is the point
 const UNCOPYABLE =
   /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

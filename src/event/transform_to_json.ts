@@ -37,8 +37,10 @@ const TRUE_KEYS: readonly string[] = KEYS.map((key) => `${key}true`);
 const FALSE_KEYS: readonly string[] = KEYS.map((key) => `${key}false`);
 
 /** Characters that JSON strings must escape (surrogates: only unpaired ones, checked later). */
+// deno-lint-ignore no-control-regex -- control characters are exactly what JSON must escape
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 /** The same, in a stretch of the line where tabs separate fields. */
+// deno-lint-ignore no-control-regex -- control characters are exactly what JSON must escape
 const ESCAPE_IN_LINE = /["\\\u0000-\u0008\u000a-\u001f\ud800-\udfff]/;
 
 /** The shredded columns of both contexts fields: column name → JSON texts of its items. */

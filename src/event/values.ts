@@ -6,7 +6,6 @@
  */
 
 const ZERO = 48;
-const NINE = 57;
 const PLUS = 43;
 const MINUS = 45;
 
