@@ -40,8 +40,8 @@ const SUSPECT = /[\u0000-\u001f\ud800-\udfff]/;
  * Characters that the scanner does not handle: control characters (invalid inside strings, and
  * whitespace that a TSV field would not hold anyway) and unpaired surrogates.
  */
-// deno-lint-ignore no-control-regex -- looking for control characters is the point
 const UNCOPYABLE =
+  // deno-lint-ignore no-control-regex -- looking for control characters is the point
   /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 let text = "";
