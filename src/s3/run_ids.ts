@@ -95,19 +95,20 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
   const skipArchived = options.includeArchived !== true && archivedClasses.size > 0;
 
   return (async function* (): AsyncGenerator<string> {
-    const folders = listPages({ bucket, prefix, delimiter: "/" }, options);
-    if (!skipArchived) {
-      for await (const page of folders) yield* page.commonPrefixes.filter(isRunFolder);
-      return;
-    }
-    // Probes are aborted when the caller stops early or a probe fails.
+    // Probes are aborted when the caller stops early or a probe fails. One options object for
+    // every request of the call, so what the transport learns (clock skew) is shared.
     const stop = new AbortController();
-    const probeOptions: AwsOptions = {
+    const requestOptions: AwsOptions = {
       ...options,
       signal: options.signal === undefined
         ? stop.signal
         : AbortSignal.any([options.signal, stop.signal]),
     };
+    const folders = listPages({ bucket, prefix, delimiter: "/" }, requestOptions);
+    if (!skipArchived) {
+      for await (const page of folders) yield* page.commonPrefixes.filter(isRunFolder);
+      return;
+    }
     const start = (runId: string): Probe => {
       const probe: Probe = {
         runId,
@@ -117,7 +118,7 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
         error: undefined,
         done: Promise.resolve(),
       };
-      probe.done = listPage({ bucket, prefix: runId, maxKeys: probeSize }, probeOptions).then(
+      probe.done = listPage({ bucket, prefix: runId, maxKeys: probeSize }, requestOptions).then(
         (page) => {
           probe.archived = page.objects.some((o) => archivedClasses.has(o.storageClass));
           probe.settled = true;

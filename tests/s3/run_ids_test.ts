@@ -314,3 +314,14 @@ Deno.test("listRunIds() lists run folders PUT to s3rver", async () => {
     await server.close();
   }
 });
+
+Deno.test("listRunIds() recovers from a skewed clock once for the whole call", async () => {
+  await using s3 = await FakeS3.start();
+  for (let i = 0; i < 12; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  const clock = () => new Date(Date.now() - 3_600_000);
+  const runIds = await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions({ clock })));
+  assert.equal(runIds.length, 12);
+  const skewed = s3.requests.filter((r) => r.status === 403);
+  assert.equal(skewed.length, 1);
+  assert.equal(s3.requests.length, 1 + 1 + 12);
+});

@@ -346,6 +346,7 @@ export class FakeS3 {
           region: this.region,
           service: "s3",
           host: new URL(this.endpoint).host,
+          now: Date.now(),
         });
         if (!verdict.ok) throw new S3Failure(verdict.status, verdict.code, verdict.message);
       }

@@ -61,7 +61,8 @@ const AUTH =
 
 /**
  * Verifies the SigV4 `Authorization` header of a request that arrived at a local server, the
- * way S3 answers: 403 `AccessDenied` (not signed), 403 `InvalidAccessKeyId`, 400
+ * way S3 answers: 403 `AccessDenied` (not signed), 403 `InvalidAccessKeyId`, 403
+ * `RequestTimeTooSkewed` (with `now`, more than 15 minutes off), 400
  * `AuthorizationHeaderMalformed` (bad header, wrong region or service), 403 `InvalidToken`,
  * 400 `XAmzContentSHA256Mismatch` and 403 `SignatureDoesNotMatch`.
  */
@@ -74,6 +75,8 @@ export async function verifySigV4(
     service: string;
     /** The `host` the client addressed (a proxy's), when it differs from what arrived. */
     host?: string;
+    /** The server's time (epoch ms): requests signed more than 15 minutes away are refused. */
+    now?: number;
   },
 ): Promise<SigV4Verdict> {
   const authorization = request.headers.get("authorization");
@@ -111,6 +114,21 @@ export async function verifySigV4(
       403,
       "AccessDenied",
       "AWS authentication requires a valid Date or x-amz-date header",
+    );
+  }
+  const signedAt = Date.UTC(
+    Number(amzDate.slice(0, 4)),
+    Number(amzDate.slice(4, 6)) - 1,
+    Number(amzDate.slice(6, 8)),
+    Number(amzDate.slice(9, 11)),
+    Number(amzDate.slice(11, 13)),
+    Number(amzDate.slice(13, 15)),
+  );
+  if (options.now !== undefined && Math.abs(options.now - signedAt) > 15 * 60_000) {
+    return reject(
+      403,
+      "RequestTimeTooSkewed",
+      "The difference between the request time and the current time is too large.",
     );
   }
   const signedHeaders = signedHeaderList.split(";");
