@@ -39,17 +39,21 @@ export class Progress {
   };
   readonly #stderr: Output;
   readonly #live: boolean;
-  readonly #start = performance.now();
+  readonly #now: () => number;
+  readonly #start: number;
   #lastDraw = 0;
   #drawn = false;
 
   /**
    * @param stderr Where progress and the summary go.
    * @param live Whether to draw a live progress line (stderr is a terminal, not quiet).
+   * @param now The clock in milliseconds (for tests).
    */
-  constructor(stderr: Output, live: boolean) {
+  constructor(stderr: Output, live: boolean, now: () => number = () => performance.now()) {
     this.#stderr = stderr;
     this.#live = live;
+    this.#now = now;
+    this.#start = now();
   }
 
   /** Adds a finished (or failed) file's counts. */
@@ -66,7 +70,7 @@ export class Progress {
   /** Redraws the progress line when it is due; `current` is the file being read. */
   async tick(current: StreamStats, file: string, size?: number): Promise<void> {
     if (!this.#live) return;
-    const now = performance.now();
+    const now = this.#now();
     if (now - this.#start < DELAY_MS || now - this.#lastDraw < INTERVAL_MS) return;
     this.#lastDraw = now;
     this.#drawn = true;
@@ -86,18 +90,23 @@ export class Progress {
   /** The one-line summary. */
   summary(): string {
     const t = this.totals;
-    const seconds = (performance.now() - this.#start) / 1000;
-    let text = `transform: ${t.lines} lines, ${t.events} events, ${t.badRows} bad rows, ` +
-      `${t.emptyLines} empty lines in ${seconds.toFixed(2)} s (${this.#rate(t.events)} events/s)`;
+    const seconds = (this.#now() - this.#start) / 1000;
+    let text = `transform: ${count(t.lines, "line")}, ${count(t.events, "event")}, ` +
+      `${count(t.badRows, "bad row")}, ${count(t.emptyLines, "empty line")} in ` +
+      `${seconds.toFixed(2)} s (${this.#rate(t.events)} events/s)`;
     if (t.files > 1) text += `, ${t.files} files`;
     if (t.invalidUtf8Lines > 0) {
-      text += `; ${t.invalidUtf8Lines} lines had invalid UTF-8 (replaced by U+FFFD)`;
+      text += `; ${count(t.invalidUtf8Lines, "line")} with invalid UTF-8 (replaced by U+FFFD)`;
     }
     return text;
   }
 
   #rate(events: number): number {
-    const seconds = (performance.now() - this.#start) / 1000;
+    const seconds = (this.#now() - this.#start) / 1000;
     return seconds > 0 ? Math.round(events / seconds) : 0;
   }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -10,7 +10,7 @@ const encoder = new TextEncoder();
 const generated = [...generateLines({ seed: 5, count: 120, badRate: 0.1 })];
 const good = generated.filter((g) => g.label === "ok").map((g) => g.line);
 const SUMMARY =
-  /^transform: (\d+) lines, (\d+) events, (\d+) bad rows, (\d+) empty lines in [\d.]+ s \(\d+ events\/s\)/m;
+  /^transform: (\d+) lines?, (\d+) events?, (\d+) bad rows?, (\d+) empty lines? in [\d.]+ s \(\d+ events\/s\)/m;
 
 /** Lines as the CLI must write them: NDJSON events, and bad rows of `file`. */
 function expected(file: string, lines: string[], options?: TransformOptions) {
