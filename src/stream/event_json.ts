@@ -4,12 +4,12 @@
  * @module
  */
 
-import { transform, type TransformOptions } from "../event/mod.ts";
+import { type TransformOptions, transformToJson } from "../event/mod.ts";
 
 /**
- * The flat JSON form of `line` as JSON text: equal to `JSON.stringify(transform(line,
- * options))`. Throws `TransformError` for an invalid line.
+ * The flat JSON form of `line` as JSON text (`transformToJson`: it parses to the same value
+ * as `JSON.stringify(transform(line, options))`). Throws `TransformError` for an invalid line.
  */
 export function eventToJson(line: string, options?: TransformOptions): string {
-  return JSON.stringify(transform(line, options));
+  return transformToJson(line, options);
 }
