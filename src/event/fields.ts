@@ -26,10 +26,16 @@ export type FieldKind = "string" | "int" | "double" | "bool" | "tstamp" | "conte
  *
  * @example Read typed values
  * ```ts
- * import { parse, type EnrichedEvent } from "@snowplow/analytics-sdk";
+ * import { type EnrichedEvent, parse } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
  *
- * const event: EnrichedEvent = parse(["web", ...Array(130).fill("")].join("\t"));
- * console.log(event.app_id, event.platform); // "web" null... app_id is field 0
+ * const fields = Array(131).fill("");
+ * fields[0] = "shop";
+ * fields[103] = "1920"; // dvce_screenwidth
+ * const event: EnrichedEvent = parse(fields.join("\t"));
+ * assert.equal(event.app_id, "shop");
+ * assert.equal(event.dvce_screenwidth, 1920);
+ * assert.equal(event.platform, null);
  * ```
  */
 export interface EnrichedEvent {

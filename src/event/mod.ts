@@ -10,3 +10,4 @@ export * from "./transform_error.ts";
 export * from "./transform.ts";
 export * from "./parse.ts";
 export * from "./transform_to_json.ts";
+export * from "./access.ts";
