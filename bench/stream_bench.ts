@@ -17,6 +17,7 @@
  */
 
 import { EventStream, NdjsonStream } from "../mod.ts";
+import { fileSource } from "../src/cli/file_source.ts";
 import { eventToJson } from "../src/stream/event_json.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
 
@@ -44,9 +45,9 @@ const events = lines.length;
 const megabytes = (await Deno.stat(path)).size / 1e6;
 const timings = new Map<string, number[]>();
 
-async function fileToNdjson(file: string): Promise<number> {
+async function fileToNdjson(file: string, largeChunks = false): Promise<number> {
   const handle = await Deno.open(file);
-  const ndjson = new NdjsonStream(handle.readable);
+  const ndjson = new NdjsonStream(largeChunks ? fileSource(handle) : handle.readable);
   ndjson.badRows.cancel();
   let bytes = 0;
   for await (const chunk of ndjson) bytes += chunk.length;
@@ -79,6 +80,9 @@ Deno.bench({
   baseline: true,
 });
 Deno.bench(timed("file → NdjsonStream → NDJSON bytes", () => fileToNdjson(path)));
+Deno.bench(timed("file in 1 MiB chunks (as the CLI reads) → NdjsonStream", () => {
+  return fileToNdjson(path, true);
+}));
 Deno.bench(timed("file.gz → NdjsonStream → NDJSON bytes", () => fileToNdjson(gzPath)));
 Deno.bench(timed("file → EventStream → objects", async () => {
   const handle = await Deno.open(path);
