@@ -122,7 +122,7 @@ export function readTimestampAt(line: string, start: number, stop: number): stri
 
 /** Turns an ISO timestamp made by {@linkcode readTimestamp} back into its TSV form. */
 export function writeTimestamp(iso: string): string | undefined {
-  if (iso.length < 21 || iso.charCodeAt(10) !== 84 || !iso.endsWith("Z")) return undefined;
+  if (iso.length < 20 || iso.charCodeAt(10) !== 84 || !iso.endsWith("Z")) return undefined;
   const text = `${iso.slice(0, 10)} ${iso.slice(11, -1)}`;
   return isTimestamp(text) ? text : undefined;
 }
