@@ -64,6 +64,23 @@ export function faultCycle(names: readonly FaultName[]): FaultPlan {
   };
 }
 
+/**
+ * A fault plan that fails each distinct request (method and URL) on its first `attempts`
+ * attempts, with the faults of `names` taken in turn, and lets later attempts through: any
+ * client with a larger retry budget succeeds, however its requests interleave.
+ */
+export function faultFirstAttempts(names: readonly FaultName[], attempts: number): FaultPlan {
+  const cycle = faultCycle(names);
+  const seen = new Map<string, number>();
+  let turn = 0;
+  return (_i, request) => {
+    const id = `${request.method} ${request.url}`;
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    return n < attempts ? cycle(turn++, request) : undefined;
+  };
+}
+
 /** Options of {@linkcode FakeS3.start}. */
 export interface FakeS3Options {
   /**

@@ -57,7 +57,12 @@ export async function startS3rver(buckets: string[]): Promise<S3rverServer> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     async close() {
-      await server.close();
+      // Idle keep-alive connections from fetch's pool would hold close() open.
+      const http = (server as unknown as { httpServer?: { closeAllConnections?: () => void } })
+        .httpServer;
+      const closing = server.close();
+      http?.closeAllConnections?.();
+      await closing;
       await Deno.remove(directory, { recursive: true });
     },
   };
