@@ -22,9 +22,12 @@ Deno.test("listObjects() follows continuation tokens and decodes url-encoded key
   const keys = [...ODD_KEYS];
   for (let i = 0; i < 25; i++) keys.push(`runs/part-${String(i).padStart(5, "0")}`);
   for (const [i, key] of keys.entries()) {
-    s3.put("bucket", key, "x".repeat(i), { storageClass: i === 3 ? "GLACIER" : "STANDARD" });
+    s3.put(
+      { bucket: "bucket", key, storageClass: i === 3 ? "GLACIER" : "STANDARD" },
+      "x".repeat(i),
+    );
   }
-  s3.put("bucket", "other/not-listed", "x");
+  s3.put({ bucket: "bucket", key: "other/not-listed" }, "x");
 
   const objects = await Array.fromAsync(
     listObjects("s3://bucket/runs", s3.awsOptions({ pageSize: 4 })),
@@ -51,9 +54,9 @@ Deno.test("listObjects() follows continuation tokens and decodes url-encoded key
 
 Deno.test("listObjects() takes a { bucket, prefix } location as is", async () => {
   await using s3 = await FakeS3.start();
-  s3.put("bucket", "abc", "1");
-  s3.put("bucket", "abd/x", "2");
-  s3.put("bucket", "b", "3");
+  s3.put({ bucket: "bucket", key: "abc" }, "1");
+  s3.put({ bucket: "bucket", key: "abd/x" }, "2");
+  s3.put({ bucket: "bucket", key: "b" }, "3");
   const objects = await Array.fromAsync(
     listObjects({ bucket: "bucket", prefix: "ab" }, s3.awsOptions()),
   );
@@ -71,7 +74,7 @@ Deno.test("listObjects() throws caller mistakes at once", () => {
 
 Deno.test("listObjects() with a wrong secret fails with SignatureDoesNotMatch on the first attempt", async () => {
   await using s3 = await FakeS3.start();
-  s3.put("bucket", "a", "1");
+  s3.put({ bucket: "bucket", key: "a" }, "1");
   const secret = "wrong-secret-DO-NOT-PRINT";
   const options = s3.awsOptions({
     credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: secret },
@@ -100,7 +103,7 @@ Deno.test("listObjects() signs with the session token and region", async (t) => 
       sessionToken: "tok/en+=",
     }],
   });
-  s3.put("bucket", "a", "1");
+  s3.put({ bucket: "bucket", key: "a" }, "1");
   await t.step("right token and region", async () => {
     const objects = await Array.fromAsync(listObjects("s3://bucket/", s3.awsOptions()));
     assert.deepEqual(objects.map((o) => o.key), ["a"]);
@@ -145,7 +148,9 @@ Deno.test("listObjects() retries throttling, 5xx, resets and cut bodies within t
       "ok",
     ]),
   });
-  for (let i = 0; i < 40; i++) s3.put("bucket", `k/${String(i).padStart(3, "0")}`, "x");
+  for (let i = 0; i < 40; i++) {
+    s3.put({ bucket: "bucket", key: `k/${String(i).padStart(3, "0")}` }, "x");
+  }
   const objects = await Array.fromAsync(
     listObjects("s3://bucket/k/", s3.awsOptions({ pageSize: 7 })),
   );
@@ -163,7 +168,7 @@ Deno.test("listObjects() gives up with the typed error after the retry budget", 
   for (const [name, serverOptions, code, status] of cases) {
     await t.step(name, async () => {
       await using s3 = await FakeS3.start(serverOptions);
-      s3.put("bucket", "a", "1");
+      s3.put({ bucket: "bucket", key: "a" }, "1");
       const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
       await assert.rejects(Array.fromAsync(listObjects("s3://bucket/", options)), (e: unknown) => {
         assert.ok(e instanceof S3Error);
@@ -300,7 +305,7 @@ Deno.test("listObjects() lists, pages and reads objects PUT to s3rver with signe
     const keys = ["data/run=2017-01-01-00-00-00/part-0", "data/run=2017-01-01-00-00-00/part-1"];
     for (let i = 0; i < 7; i++) keys.push(`data/more/${i}`);
     keys.push("data/odd key+plus%percent/ü");
-    for (const key of keys) await putObject("smoke", key, `body of ${key}`, options);
+    for (const key of keys) await putObject({ bucket: "smoke", key }, `body of ${key}`, options);
     const objects = await Array.fromAsync(
       listObjects("s3://smoke/data/", { ...options, pageSize: 3 }),
     );

@@ -42,7 +42,7 @@ function seedRun(s3: FakeS3): Expected[] {
   const expected: Expected[] = [];
   const add = (key: string, seed: number, count: number, encode: (text: string) => Uint8Array) => {
     const { text, lines, total } = makeText(seed, count);
-    s3.put("bucket", RUN + key, encode(text));
+    s3.put({ bucket: "bucket", key: RUN + key }, encode(text));
     expected.push({ key: RUN + key, lines, total });
   };
   add("part-00000", 1, 40, (t) => encoder.encode(t));
@@ -62,13 +62,13 @@ function seedRun(s3: FakeS3): Expected[] {
   add("sub dir/part +ü 日本.gz", 4, 10, (t) => gzipSync(encoder.encode(t)));
   add("part-00003", 5, 1, (t) => encoder.encode(t.replace(/\n$/, ""))); // no final newline
   // Markers and empty objects: skipped.
-  s3.put("bucket", `${RUN}_SUCCESS`, "not events");
-  s3.put("bucket", `${RUN}empty-object`, "");
-  s3.put("bucket", `${RUN}sub dir_$folder$`, "marker");
-  s3.put("bucket", `${RUN}sub dir/`, "");
+  s3.put({ bucket: "bucket", key: `${RUN}_SUCCESS` }, "not events");
+  s3.put({ bucket: "bucket", key: `${RUN}empty-object` }, "");
+  s3.put({ bucket: "bucket", key: `${RUN}sub dir_$folder$` }, "marker");
+  s3.put({ bucket: "bucket", key: `${RUN}sub dir/` }, "");
   // Next to the run, not in it.
-  s3.put("bucket", "enriched/archive/run=2017-01-01-00-00-00_$folder$", "");
-  s3.put("bucket", "enriched/archive/run=2017-01-01-00-00-01/part-00000", "x\n");
+  s3.put({ bucket: "bucket", key: "enriched/archive/run=2017-01-01-00-00-00_$folder$" }, "");
+  s3.put({ bucket: "bucket", key: "enriched/archive/run=2017-01-01-00-00-01/part-00000" }, "x\n");
   const order = s3.keys("bucket");
   return expected.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
 }
@@ -128,7 +128,7 @@ Deno.test("readRun() keeps the order with any concurrency and bounds the downloa
       for (let i = 0; i < 8; i++) {
         const key = `${RUN}part-${String(i).padStart(5, "0")}.gz`;
         const { text, lines, total } = makeText(100 + i, 150);
-        s3.put("bucket", key, gzipSync(encoder.encode(text)));
+        s3.put({ bucket: "bucket", key }, gzipSync(encoder.encode(text)));
         expected.push({ key, lines, total });
       }
       let open = 0;
@@ -218,7 +218,7 @@ Deno.test("readRun() gives up with a typed error when a body keeps being cut off
 
 Deno.test("readRun() fails with InvalidObjectState for an archived object", async () => {
   await using s3 = await FakeS3.start();
-  s3.put("bucket", `${RUN}part-00000`, "x\n", { storageClass: "GLACIER" });
+  s3.put({ bucket: "bucket", key: `${RUN}part-00000`, storageClass: "GLACIER" }, "x\n");
   await assert.rejects(
     Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
     (e: unknown) => {
@@ -239,7 +239,7 @@ Deno.test("readRun() fails with InvalidObjectState for an archived object", asyn
 Deno.test("readRun() names the object of a corrupt gzip body", async () => {
   await using s3 = await FakeS3.start();
   const gz = gzipSync(encoder.encode("a\nb\n".repeat(1000)));
-  s3.put("bucket", `${RUN}part-00000.gz`, gz.subarray(0, gz.length - 20));
+  s3.put({ bucket: "bucket", key: `${RUN}part-00000.gz` }, gz.subarray(0, gz.length - 20));
   await assert.rejects(
     Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
     (e: unknown) => e instanceof StreamReadError && e.message.includes(`${RUN}part-00000.gz`),
@@ -293,8 +293,8 @@ Deno.test("readRun() throws caller mistakes at once", () => {
 
 Deno.test("readRun() refuses a key with a .. segment instead of reading another object", async () => {
   await using s3 = await FakeS3.start();
-  s3.put("bucket", `${RUN}x/../part-00000`, "x\n");
-  s3.put("bucket", `${RUN}part-00000`, "y\n");
+  s3.put({ bucket: "bucket", key: `${RUN}x/../part-00000` }, "x\n");
+  s3.put({ bucket: "bucket", key: `${RUN}part-00000` }, "y\n");
   await assert.rejects(
     Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
     (e: unknown) => {
@@ -351,9 +351,13 @@ Deno.test("readRun() reads a run PUT to s3rver", async () => {
     const options = s3rverOptions(server.endpoint);
     const plain = makeText(7, 20);
     const zipped = makeText(8, 20);
-    await putObject("smoke", `${RUN}part-00000`, plain.text, options);
-    await putObject("smoke", `${RUN}part-00001.gz`, gzipSync(encoder.encode(zipped.text)), options);
-    await putObject("smoke", `${RUN}_SUCCESS`, "", options);
+    await putObject({ bucket: "smoke", key: `${RUN}part-00000` }, plain.text, options);
+    await putObject(
+      { bucket: "smoke", key: `${RUN}part-00001.gz` },
+      gzipSync(encoder.encode(zipped.text)),
+      options,
+    );
+    await putObject({ bucket: "smoke", key: `${RUN}_SUCCESS` }, "", options);
     const results = await Array.fromAsync(readRun(`s3://smoke/${RUN}`, options));
     check(results, [
       { key: `${RUN}part-00000`, ...plain },

@@ -40,14 +40,18 @@ function seedArchive(s3: FakeS3): { all: string[]; readable: string[] } {
     else if (i % 83 === 3) classes = ["GLACIER_IR", "GLACIER_IR"];
     else if (i % 79 === 1) classes = ["STANDARD", "STANDARD", "STANDARD", "GLACIER"]; // past the probe
     for (const [j, storageClass] of classes.entries()) {
-      s3.put("archive", `${run}part-${String(j).padStart(5, "0")}.gz`, "x", { storageClass });
+      s3.put({
+        bucket: "archive",
+        key: `${run}part-${String(j).padStart(5, "0")}.gz`,
+        storageClass,
+      }, "x");
     }
-    if (i % 50 === 0) s3.put("archive", `${run}sub folder/é+ü x.tsv`, "y");
+    if (i % 50 === 0) s3.put({ bucket: "archive", key: `${run}sub folder/é+ü x.tsv` }, "y");
     if (!archived) readable.push(run);
   }
   // An empty run folder: only a zero-byte folder marker.
   const empty = `${ROOT}run=2030-01-01-00-00-00/`;
-  s3.put("archive", empty, "");
+  s3.put({ bucket: "archive", key: empty }, "");
   all.push(empty);
   readable.push(empty);
   // Not run folders.
@@ -68,11 +72,11 @@ function seedArchive(s3: FakeS3): { all: string[]; readable: string[] } {
       "ünïcödé 日本",
     ]
   ) {
-    s3.put("archive", `${ROOT}${name}/part-00000.gz`, "z");
+    s3.put({ bucket: "archive", key: `${ROOT}${name}/part-00000.gz` }, "z");
   }
-  s3.put("archive", `${ROOT}_SUCCESS`, "");
-  s3.put("archive", `${ROOT}run=2017-01-01-00-00-00_$folder$`, "");
-  s3.put("archive", `elsewhere/${runName(1)}/part-00000.gz`, "z");
+  s3.put({ bucket: "archive", key: `${ROOT}_SUCCESS` }, "");
+  s3.put({ bucket: "archive", key: `${ROOT}run=2017-01-01-00-00-00_$folder$` }, "");
+  s3.put({ bucket: "archive", key: `elsewhere/${runName(1)}/part-00000.gz` }, "z");
   all.sort(byteOrder);
   readable.sort(byteOrder);
   return { all, readable };
@@ -111,9 +115,12 @@ Deno.test("listRunIds() takes the archived storage classes and probe size as opt
   await using s3 = await FakeS3.start();
   const classes = ["GLACIER_IR", "STANDARD", "STANDARD", "GLACIER"];
   for (const [j, storageClass] of classes.entries()) {
-    s3.put("b", `p/run=2017-01-01-00-00-00/part-${j}`, "x", { storageClass });
+    s3.put({ bucket: "b", key: `p/run=2017-01-01-00-00-00/part-${j}`, storageClass }, "x");
   }
-  s3.put("b", "p/run=2017-01-02-00-00-00/part-0", "x", { storageClass: "DEEP_ARCHIVE" });
+  s3.put(
+    { bucket: "b", key: "p/run=2017-01-02-00-00-00/part-0", storageClass: "DEEP_ARCHIVE" },
+    "x",
+  );
   const list = (extra: object) => Array.fromAsync(listRunIds("s3a://b/p/", s3.awsOptions(extra)));
   await t.step("default: the 4th object is past the probe", async () => {
     assert.deepEqual(await list({}), ["p/run=2017-01-01-00-00-00/"]);
@@ -141,10 +148,10 @@ Deno.test("listRunIds() decodes run folders under prefixes that need URL encodin
   for (const root of roots) {
     for (let i = 0; i < 3; i++) {
       const run = `${root}${runName(i)}/`;
-      s3.put("b", `${run}part 0+ü.gz`, "x");
+      s3.put({ bucket: "b", key: `${run}part 0+ü.gz` }, "x");
       expected.push(run);
     }
-    s3.put("b", `${root}${runName(9)} /x`, "x");
+    s3.put({ bucket: "b", key: `${root}${runName(9)} /x` }, "x");
   }
   for (const root of roots) {
     const runIds = await Array.fromAsync(listRunIds(`s3://b/${root}`, s3.awsOptions()));
@@ -162,8 +169,8 @@ Deno.test("listRunIds() treats a run folder with no objects as not archived", as
         ? { status: 200, body: empty, headers: { "content-type": "application/xml" } }
         : undefined,
   });
-  s3.put("b", "p/run=2017-01-01-00-00-00/part-0", "x", { storageClass: "GLACIER" });
-  s3.put("b", "p/run=2017-01-02-00-00-00/part-0", "x", { storageClass: "GLACIER" });
+  s3.put({ bucket: "b", key: "p/run=2017-01-01-00-00-00/part-0", storageClass: "GLACIER" }, "x");
+  s3.put({ bucket: "b", key: "p/run=2017-01-02-00-00-00/part-0", storageClass: "GLACIER" }, "x");
   assert.deepEqual(await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions())), [
     "p/run=2017-01-01-00-00-00/",
   ]);
@@ -176,7 +183,11 @@ Deno.test("listRunIds() bounds concurrent probes and keeps the listing order", a
       const expected: string[] = [];
       for (let i = 0; i < 60; i++) {
         const run = `p/${runName(i)}/`;
-        s3.put("b", `${run}part-0`, "x", { storageClass: i % 7 === 0 ? "GLACIER" : "STANDARD" });
+        s3.put({
+          bucket: "b",
+          key: `${run}part-0`,
+          storageClass: i % 7 === 0 ? "GLACIER" : "STANDARD",
+        }, "x");
         if (i % 7 !== 0) expected.push(run);
       }
       let inFlight = 0;
@@ -204,7 +215,7 @@ Deno.test("listRunIds() bounds concurrent probes and keeps the listing order", a
 
 Deno.test("listRunIds() yields the first runs before the listing ends", async () => {
   await using s3 = await FakeS3.start({ maxKeysLimit: 10 });
-  for (let i = 0; i < 45; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  for (let i = 0; i < 45; i++) s3.put({ bucket: "b", key: `p/${runName(i)}/part-0` }, "x");
   const seen: number[] = [];
   for await (const _ of listRunIds("s3://b/p/", s3.awsOptions({ concurrency: 2 }))) {
     seen.push(s3.requests.filter((r) => r.query.has("delimiter")).length);
@@ -216,7 +227,7 @@ Deno.test("listRunIds() yields the first runs before the listing ends", async ()
 
 Deno.test("listRunIds() stops probing when the caller breaks early", async () => {
   await using s3 = await FakeS3.start();
-  for (let i = 0; i < 100; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  for (let i = 0; i < 100; i++) s3.put({ bucket: "b", key: `p/${runName(i)}/part-0` }, "x");
   const runIds: string[] = [];
   for await (const runId of listRunIds("s3://b/p/", s3.awsOptions({ concurrency: 4 }))) {
     runIds.push(runId);
@@ -243,7 +254,11 @@ Deno.test("listRunIds() survives throttling and failures part of the time", asyn
   const expected: string[] = [];
   for (let i = 0; i < 50; i++) {
     const run = `p/${runName(i)}/`;
-    s3.put("b", `${run}part-0`, "x", { storageClass: i % 5 === 0 ? "DEEP_ARCHIVE" : "STANDARD" });
+    s3.put({
+      bucket: "b",
+      key: `${run}part-0`,
+      storageClass: i % 5 === 0 ? "DEEP_ARCHIVE" : "STANDARD",
+    }, "x");
     if (i % 5 !== 0) expected.push(run);
   }
   const runIds = await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions({ concurrency: 4 })));
@@ -256,7 +271,7 @@ Deno.test("listRunIds() fails with the typed error when a probe runs out of retr
     faults: (_i, request) =>
       new URL(request.url).searchParams.has("delimiter") ? undefined : s3Fault(503, "SlowDown"),
   });
-  for (let i = 0; i < 20; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  for (let i = 0; i < 20; i++) s3.put({ bucket: "b", key: `p/${runName(i)}/part-0` }, "x");
   const options = s3.awsOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
   await assert.rejects(Array.fromAsync(listRunIds("s3://b/p/", options)), (e: unknown) => {
     assert.ok(e instanceof S3Error);
@@ -272,7 +287,7 @@ Deno.test("listRunIds() stops at once when the signal aborts", async () => {
     faults: (_i, request) =>
       new URL(request.url).searchParams.has("delimiter") ? undefined : "hang",
   });
-  for (let i = 0; i < 20; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  for (let i = 0; i < 20; i++) s3.put({ bucket: "b", key: `p/${runName(i)}/part-0` }, "x");
   const controller = new AbortController();
   const listing = Array.fromAsync(
     listRunIds("s3://b/p/", s3.awsOptions({ signal: controller.signal })),
@@ -284,7 +299,7 @@ Deno.test("listRunIds() stops at once when the signal aborts", async () => {
 
 Deno.test("listRunIds() with a wrong secret fails with SignatureDoesNotMatch", async () => {
   await using s3 = await FakeS3.start();
-  s3.put("b", `p/${runName(0)}/part-0`, "x");
+  s3.put({ bucket: "b", key: `p/${runName(0)}/part-0` }, "x");
   const secret = "not-the-secret-1234";
   const options = s3.awsOptions({
     credentials: { accessKeyId: "AKIDFAKES3", secretAccessKey: secret },
@@ -304,9 +319,17 @@ Deno.test("listRunIds() lists run folders PUT to s3rver", async () => {
   try {
     const options = s3rverOptions(server.endpoint);
     const runs = [0, 1, 2].map((i) => `odd+root %/${runName(i)}/`);
-    for (const run of runs) await putObject("smoke", `${run}part-0`, "x", options);
-    await putObject("smoke", "odd+root %/nur=2017-01-01-00-00-00/part-0", "x", options);
-    await putObject("smoke", `odd+root %/${runName(3)}/part-0`, "x", options, "GLACIER");
+    for (const run of runs) await putObject({ bucket: "smoke", key: `${run}part-0` }, "x", options);
+    await putObject(
+      { bucket: "smoke", key: "odd+root %/nur=2017-01-01-00-00-00/part-0" },
+      "x",
+      options,
+    );
+    await putObject(
+      { bucket: "smoke", key: `odd+root %/${runName(3)}/part-0`, storageClass: "GLACIER" },
+      "x",
+      options,
+    );
     // s3rver lists every object as STANDARD, so the GLACIER run is not detected there.
     const runIds = await Array.fromAsync(listRunIds("s3://smoke/odd+root %/", options));
     assert.deepEqual(runIds, [...runs, `odd+root %/${runName(3)}/`]);
@@ -317,7 +340,7 @@ Deno.test("listRunIds() lists run folders PUT to s3rver", async () => {
 
 Deno.test("listRunIds() recovers from a skewed clock once for the whole call", async () => {
   await using s3 = await FakeS3.start();
-  for (let i = 0; i < 12; i++) s3.put("b", `p/${runName(i)}/part-0`, "x");
+  for (let i = 0; i < 12; i++) s3.put({ bucket: "b", key: `p/${runName(i)}/part-0` }, "x");
   const clock = () => new Date(Date.now() - 3_600_000);
   const runIds = await Array.fromAsync(listRunIds("s3://b/p/", s3.awsOptions({ clock })));
   assert.equal(runIds.length, 12);

@@ -6,7 +6,7 @@
  *
  * ```ts
  * await using s3 = await FakeS3.start();                  // 127.0.0.1, free port
- * s3.put("bucket", "run=2017-01-01-00-00-00/part-0", "…", { storageClass: "GLACIER" });
+ * s3.put({ bucket: "b", key: "run=2017-01-01-00-00-00/part-0", storageClass: "GLACIER" }, "…");
  * const options = { endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials };
  * // … s3.requests lists what reached it; `await s3.close()` when not using `await using`.
  * ```
@@ -126,8 +126,10 @@ export interface FakeS3Request {
   status: number;
 }
 
-/** Options of {@linkcode FakeS3.put}. */
-export interface FakeS3PutOptions {
+/** Where {@linkcode FakeS3.put} stores an object, and how. */
+export interface FakeS3PutTarget {
+  bucket: string;
+  key: string;
   /** @default {"STANDARD"} */
   storageClass?: string;
   /** @default {new Date()} */
@@ -295,19 +297,15 @@ export class FakeS3 {
   }
 
   /** Stores an object (creating the bucket). */
-  put(
-    bucket: string,
-    key: string,
-    body: string | Uint8Array = "",
-    options: FakeS3PutOptions = {},
-  ): FakeS3Object {
+  put(target: FakeS3PutTarget, body: string | Uint8Array = ""): FakeS3Object {
+    const { bucket, key } = target;
     this.createBucket(bucket);
     const bytes = typeof body === "string" ? encoder.encode(body) : body;
     const stored: StoredObject = {
       key,
       body: bytes,
-      storageClass: options.storageClass ?? "STANDARD",
-      lastModified: options.lastModified ?? new Date(),
+      storageClass: target.storageClass ?? "STANDARD",
+      lastModified: target.lastModified ?? new Date(),
       etag: `"${createHash("md5").update(bytes).digest("hex")}"`,
       sortKey: encoder.encode(key),
     };
@@ -433,7 +431,7 @@ export class FakeS3 {
             "The storage class you specified is not valid",
           );
         }
-        const stored = this.put(bucketName, key, body, { storageClass });
+        const stored = this.put({ bucket: bucketName, key, storageClass }, body);
         return new Response(null, { status: 200, headers: { etag: stored.etag } });
       }
       case "DeleteObject":

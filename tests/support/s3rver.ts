@@ -70,19 +70,17 @@ export async function startS3rver(buckets: string[]): Promise<S3rverServer> {
 
 /** PUTs an object with a signed request through the package's own transport. */
 export async function putObject(
-  bucket: string,
-  key: string,
+  target: { bucket: string; key: string; storageClass?: string },
   body: string | Uint8Array,
   options: AwsOptions,
-  storageClass?: string,
 ): Promise<void> {
   const headers: Record<string, string> = { "content-type": "application/octet-stream" };
-  if (storageClass !== undefined) headers["x-amz-storage-class"] = storageClass;
+  if (target.storageClass !== undefined) headers["x-amz-storage-class"] = target.storageClass;
   await sendAwsRequest({
     service: "s3",
     operation: "PutObject",
     method: "PUT",
-    url: objectUrl(bucket, key, options),
+    url: objectUrl(target.bucket, target.key, options),
     headers,
     body,
   }, options);
