@@ -1,0 +1,80 @@
+/**
+ * Throughput of the transformer on realistic enriched events held in memory: `transform`,
+ * `parse`, `transformToJson` and the naive `JSON.stringify(transform(line))`.
+ *
+ * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line, e.g. made by
+ * `python3 ../shared/tools/gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv`), or
+ * 20,000 lines generated with seed 42 by `tests/support/generator.ts`.
+ *
+ * ```sh
+ * deno bench -A bench/event_bench.ts
+ * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/event_bench.ts
+ * ```
+ *
+ * Each iteration handles every line of the corpus once; events/s is printed on stderr after
+ * the run (corpus size ÷ the mean time per iteration).
+ *
+ * @module
+ */
+
+import { parse, transform, transformToJson } from "../mod.ts";
+import { generateCorpus } from "../tests/support/generator.ts";
+
+const GENERATED_EVENTS = 20_000;
+
+/** Lines decoded one by one from UTF-8, as the stream layer does. */
+function readLines(bytes: Uint8Array): string[] {
+  const decoder = new TextDecoder();
+  const lines: string[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
+    if (end > start) lines.push(decoder.decode(bytes.subarray(start, end)));
+    start = end + 1;
+  }
+  return lines;
+}
+
+const given = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
+const lines = given
+  ? readLines(await Deno.readFile(given))
+  : readLines(new TextEncoder().encode(generateCorpus(42, GENERATED_EVENTS).join("\n")));
+const timings = new Map<string, number[]>();
+
+function timed(name: string, fn: (line: string) => unknown, baseline = false): void {
+  Deno.bench({
+    name,
+    group: "transformer",
+    baseline,
+    fn(b) {
+      b.start();
+      const start = performance.now();
+      for (const line of lines) fn(line);
+      const elapsed = performance.now() - start;
+      b.end();
+      const list = timings.get(name) ?? [];
+      list.push(elapsed);
+      timings.set(name, list);
+    },
+  });
+}
+
+timed("transform(line)", (line) => transform(line), true);
+timed("parse(line)", (line) => parse(line));
+timed("transformToJson(line)", (line) => transformToJson(line));
+timed("JSON.stringify(transform(line))", (line) => JSON.stringify(transform(line)));
+
+globalThis.addEventListener("unload", () => {
+  const source = given ?? `${GENERATED_EVENTS} generated lines (seed 42)`;
+  console.error(`\ncorpus: ${source}, ${lines.length} events`);
+  for (const [name, list] of timings) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const perEvent = (median * 1000) / lines.length;
+    const rate = Math.round(lines.length / (median / 1000));
+    console.error(
+      `${name.padEnd(34)} ${perEvent.toFixed(2)} µs/event  ${rate.toLocaleString("en")} events/s`,
+    );
+  }
+});
