@@ -10,3 +10,4 @@ export * from "./src/aws/mod.ts";
 export * from "./src/s3/mod.ts";
 export * from "./src/stream/mod.ts";
 export * from "./src/manifest/mod.ts";
+export * from "./src/job/mod.ts";
