@@ -35,6 +35,8 @@ interface Sinks {
   stdout: Output;
   bad: Output;
   progress: Progress;
+  /** Bad rows go to stderr, where the progress line is: clear it before writing one. */
+  badToStderr: boolean;
 }
 
 const NOT_OUTPUT = new Set(["contexts", "derived_contexts", "unstruct_event"]);
@@ -161,7 +163,7 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
       return await fail(io, `cannot open --bad ${settings.badPath}: ${messageOf(error)}`);
     }
   }
-  const sinks: Sinks = { stdout: io.stdout, bad, progress };
+  const sinks: Sinks = { stdout: io.stdout, bad, progress, badToStderr: bad === io.stderr };
   if (settings.format === "csv") {
     await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
   }
@@ -218,7 +220,7 @@ async function transformFile(
       stats = ndjson.stats;
       await Promise.all([
         writeNdjson(ndjson, file, size, sinks),
-        writeBadRows(ndjson.badRows, file, sinks.bad),
+        writeBadRows(ndjson.badRows, file, sinks),
       ]);
     }
     return undefined;
@@ -243,8 +245,13 @@ async function writeNdjson(
   }
 }
 
-async function writeBadRows(rows: ReadableStream<BadRow>, file: string, bad: Output) {
-  for await (const row of rows) await bad.write(badRowJson(file, row));
+async function writeBadRows(rows: ReadableStream<BadRow>, file: string, sinks: Sinks) {
+  for await (const row of rows) await writeBadRow(file, row, sinks);
+}
+
+async function writeBadRow(file: string, row: BadRow, sinks: Sinks): Promise<void> {
+  if (sinks.badToStderr) await sinks.progress.clear();
+  await sinks.bad.write(badRowJson(file, row));
 }
 
 function badRowJson(file: string, row: BadRow): string {
@@ -275,7 +282,7 @@ async function writeSelected(
   };
   for await (const result of events) {
     if (result.badRow) {
-      await sinks.bad.write(badRowJson(file, result.badRow));
+      await writeBadRow(file, result.badRow, sinks);
       continue;
     }
     const event = result.event;
