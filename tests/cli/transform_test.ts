@@ -257,3 +257,21 @@ Deno.test("transform reports a directory or an unwritable --bad file as I/O fail
     assert.equal(run.stdout, "");
   });
 });
+
+Deno.test("transform stops quietly with status 1 when stdout is closed early", async () => {
+  const big = `${dir}/big.tsv`;
+  await Deno.writeTextFile(big, (good.join("\n") + "\n").repeat(20)); // ~5 MB of NDJSON
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../../src/cli.ts", import.meta.url).pathname, "transform", big],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  assert.ok(first.value && first.value.length > 0);
+  await reader.cancel(); // like `| head`
+  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  assert.equal(status.code, EXIT.ioError);
+  assert.equal(stderr, "");
+});
