@@ -1,0 +1,91 @@
+/**
+ * What the AWS commands (`runs list`, `manifest …`, `process`) share: AWS options from the
+ * standard environment variables and `--endpoint`, and one clear line for AWS failures.
+ *
+ * @module
+ */
+
+import {
+  AwsError,
+  type AwsOptions,
+  awsOptionsFromEnv,
+  type AwsService,
+  serviceEndpoint,
+} from "../aws/mod.ts";
+import { PROGRAM } from "./args.ts";
+import { type CliIo, type OptionSpec, UsageError } from "./command.ts";
+
+/** The exit status of an AWS failure (refused, unreachable, throttled past the retries). */
+export const EXIT_AWS = 3;
+
+/** The `--endpoint` option of every AWS command. */
+export const ENDPOINT_OPTION: OptionSpec = {
+  type: "string",
+  value: "URL",
+  description: "a local or S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000",
+};
+
+/** The help paragraph on where credentials come from. */
+export const AWS_ENV_HELP = [
+  "Credentials and region come from the standard environment variables: AWS_ACCESS_KEY_ID,",
+  "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION), and the",
+  "endpoint from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL unless",
+  "--endpoint is given.",
+].join("\n");
+
+/**
+ * AWS options for `service` from this process's environment, with `endpoint` (a flag's value)
+ * taking precedence. Missing credentials or a malformed endpoint are usage errors.
+ */
+export function awsOptionsFor(service: AwsService, endpoint: string | undefined): AwsOptions {
+  let options: AwsOptions;
+  try {
+    options = awsOptionsFromEnv(Deno.env.toObject(), service);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new UsageError(
+      `${error.message.replace(/^Cannot build AWS options: /, "")} (set AWS credentials in ` +
+        "the environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+    );
+  }
+  if (endpoint !== undefined) options = { ...options, endpoint };
+  try {
+    serviceEndpoint(service, options);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+  return options;
+}
+
+const HINTS: Record<string, string> = {
+  ResourceNotFoundException: "does the table exist? create it with 'manifest create TABLE'",
+  SignatureDoesNotMatch: "check AWS_SECRET_ACCESS_KEY",
+  InvalidAccessKeyId: "check AWS_ACCESS_KEY_ID",
+  UnrecognizedClientException: "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+  NoSuchBucket: "check the bucket name in the S3 URI",
+  NetworkError: "check the endpoint and the network",
+  RequestTimeTooSkewed: "check this machine's clock",
+};
+
+/** Whether `error` is an AWS failure that {@linkcode reportAwsError} describes. */
+export function isAwsError(error: unknown): error is AwsError {
+  return error instanceof AwsError;
+}
+
+/**
+ * Writes one line for an AWS failure (its code, HTTP status and request id, never
+ * credentials) and returns {@linkcode EXIT_AWS}.
+ */
+export async function reportAwsError(
+  io: CliIo,
+  command: string,
+  error: AwsError,
+): Promise<number> {
+  const hint = HINTS[error.code];
+  const text = error.message.replace(/\s+/g, " ").trim();
+  await io.stderr.write(`${PROGRAM} ${command}: ${text}${hint ? ` (${hint})` : ""}\n`);
+  return EXIT_AWS;
+}

@@ -1,0 +1,312 @@
+/**
+ * `process s3://bucket/prefix/ --table T [--out DIR]`: the whole job, safe to run on many
+ * machines at once: the runs not yet in the manifest, claimed one by one, to NDJSON.
+ *
+ * @module
+ */
+
+import { type FailedRun, processRuns, type RunOutcome, type RunRecords } from "../job/mod.ts";
+import { RunManifests } from "../manifest/mod.ts";
+import { AWS_ENV_HELP, awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "./aws_env.ts";
+import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { EXIT } from "./exit_codes.ts";
+import { Output } from "./output.ts";
+import { s3UriArgument } from "./runs.ts";
+
+const FLUSH_BYTES = 256 * 1024;
+
+interface Settings {
+  uri: string;
+  table: string;
+  out?: string;
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  maxRuns?: number;
+  quiet: boolean;
+}
+
+/** The `process` command. */
+export const processCommand: Command = {
+  name: "process",
+  summary: "process the runs not in the manifest to NDJSON (safe on many machines at once)",
+  usage: "[options] --table TABLE s3://bucket/prefix/",
+  description: [
+    "Lists the run folders under the S3 prefix (archived runs skipped), keeps those the run",
+    "manifest TABLE does not hold as processed, and for each: claims it (a conditional write",
+    "only one worker wins; runs another worker holds are skipped), writes its events as NDJSON,",
+    "and records it as processed. A run that fails is released for the next attempt. Any",
+    "number of copies of this command can run at once, on any machines: the claims share the",
+    "work, and a crashed worker's runs are taken over when their lease ends.",
+    "",
+    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson,",
+    "written to a .partial file and renamed when the run succeeded (so each file appears",
+    "once, whole). Bad rows (JSON with run, key, line, raw, error) go to stderr, or with --out",
+    "to DIR/run=….bad.ndjson. One progress line per run and a summary go to stderr.",
+    "",
+    AWS_ENV_HELP,
+  ].join("\n"),
+  options: {
+    table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
+    out: { type: "string", value: "DIR", description: "write one NDJSON file per run into DIR" },
+    owner: {
+      type: "string",
+      value: "NAME",
+      description: "this worker's name in claims (default host-pid-random)",
+    },
+    "lease-seconds": {
+      type: "string",
+      value: "N",
+      description: "claims expire after N seconds unless renewed (default 900)",
+    },
+    concurrency: { type: "string", value: "N", description: "runs processed at once (default 1)" },
+    "max-runs": { type: "string", value: "N", description: "stop after claiming N runs" },
+    endpoint: {
+      type: "string",
+      value: "URL",
+      description: "a local endpoint for both S3 and DynamoDB",
+    },
+    "s3-endpoint": { type: "string", value: "URL", description: "a local or S3-compatible S3" },
+    "dynamodb-endpoint": { type: "string", value: "URL", description: "a local DynamoDB" },
+    quiet: { type: "boolean", short: "q", description: "no progress lines or summary" },
+  },
+  epilog: [
+    "Exit status: 0 every claimed run was processed and had no bad rows, 2 some bad rows,",
+    `1 some runs failed (they were released), ${EXIT_AWS} an AWS failure stopped the job (one line`,
+    "with the code, HTTP status and request id), 64 a usage error, 130 interrupted (Ctrl-C:",
+    "the runs in progress are released).",
+    "",
+    "Examples:",
+    "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
+    "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
+  ].join("\n"),
+  run: runProcess,
+};
+
+function positiveInteger(args: ParsedArgs, name: string): number | undefined {
+  const text = args.string(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${name} must be a positive integer, got '${text}'`);
+  }
+  return value;
+}
+
+function readSettings(args: ParsedArgs): Settings {
+  const uri = s3UriArgument(args);
+  const table = args.string("table");
+  if (table === undefined) throw new UsageError("missing --table TABLE (the run manifest)");
+  const owner = args.string("owner") ??
+    `${Deno.hostname()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  if (owner === "") throw new UsageError("--owner is empty");
+  return {
+    uri,
+    table,
+    out: args.string("out"),
+    owner,
+    leaseMs: (positiveInteger(args, "lease-seconds") ?? 900) * 1000,
+    concurrency: positiveInteger(args, "concurrency") ?? 1,
+    maxRuns: positiveInteger(args, "max-runs"),
+    quiet: args.flag("quiet"),
+  };
+}
+
+/** The last segment of a run id: `run=2017-01-01-00-00-00`. */
+function runName(runId: string): string {
+  const segments = runId.split("/").filter((s) => s !== "");
+  return segments[segments.length - 1] ?? "run";
+}
+
+/** Buffers lines and writes them in large chunks. */
+class LineBuffer {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly output: Output) {}
+
+  async push(line: string): Promise<void> {
+    this.#parts.push(line);
+    this.#size += line.length;
+    if (this.#size >= FLUSH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#size = 0;
+    await this.output.write(text);
+  }
+}
+
+/** Where one run's events and bad rows go; `finish` publishes them, `abandon` drops them. */
+interface RunSink {
+  events: LineBuffer;
+  badRow(line: string): Promise<void>;
+  finish(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+async function openFile(path: string): Promise<Output> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  return new Output(file.writable);
+}
+
+async function fileSink(dir: string, runId: string): Promise<RunSink> {
+  const base = `${dir}/${runName(runId)}`;
+  const events = new LineBuffer(await openFile(`${base}.ndjson.partial`));
+  let bad: LineBuffer | undefined;
+  const close = async () => {
+    await events.flush();
+    await events.output.close();
+    if (bad) {
+      await bad.flush();
+      await bad.output.close();
+    }
+  };
+  return {
+    events,
+    async badRow(line) {
+      bad ??= new LineBuffer(await openFile(`${base}.bad.ndjson.partial`));
+      await bad.push(line);
+    },
+    async finish() {
+      await close();
+      await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
+      if (bad) await Deno.rename(`${base}.bad.ndjson.partial`, `${base}.bad.ndjson`);
+      else await Deno.remove(`${base}.bad.ndjson`).catch(() => {});
+    },
+    async abandon() {
+      await close().catch(() => {});
+      await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
+      if (bad) await Deno.remove(`${base}.bad.ndjson.partial`).catch(() => {});
+    },
+  };
+}
+
+function streamSink(io: CliIo): RunSink {
+  const events = new LineBuffer(io.stdout);
+  return {
+    events,
+    badRow: (line) => io.stderr.write(line),
+    finish: () => events.flush(),
+    abandon: () => events.flush(),
+  };
+}
+
+async function handleRun(
+  runId: string,
+  records: RunRecords,
+  settings: Settings,
+  io: CliIo,
+): Promise<void> {
+  const sink = settings.out === undefined ? streamSink(io) : await fileSink(settings.out, runId);
+  try {
+    for await (const record of records) {
+      if (record.event) {
+        await sink.events.push(`${JSON.stringify(record.event)}\n`);
+      } else {
+        const { key, badRow } = record;
+        await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
+      }
+    }
+  } catch (error) {
+    await sink.abandon();
+    throw error;
+  }
+  await sink.finish();
+}
+
+function describe(outcome: RunOutcome): string {
+  switch (outcome.status) {
+    case "processed":
+      return `${count(outcome.events, "event")}, ${count(outcome.badRows, "bad row")}` +
+        (outcome.tookOverFrom ? ` (taken over from ${outcome.tookOverFrom})` : "");
+    case "skipped":
+      return outcome.reason === "done"
+        ? "skipped: processed meanwhile"
+        : `skipped: held by ${outcome.heldBy ?? "another worker"}`;
+    case "failed":
+      return `FAILED (${outcome.released ? "released" : "not released"}): ${
+        messageOf((outcome as FailedRun).error)
+      }`;
+  }
+}
+
+async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
+  const settings = readSettings(args);
+  const endpoint = args.string("endpoint");
+  const s3 = awsOptionsFor("s3", args.string("s3-endpoint") ?? endpoint);
+  const dynamodb = awsOptionsFor("dynamodb", args.string("dynamodb-endpoint") ?? endpoint);
+  let manifests: RunManifests;
+  try {
+    manifests = new RunManifests(settings.table, dynamodb);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new UsageError(`--table: ${error.message}`);
+    }
+    throw error;
+  }
+  if (settings.out !== undefined) {
+    try {
+      await Deno.mkdir(settings.out, { recursive: true });
+    } catch (error) {
+      await io.stderr.write(`process: cannot create --out ${settings.out}: ${messageOf(error)}\n`);
+      return EXIT.ioError;
+    }
+  }
+  const progress: Promise<void>[] = [];
+  const controller = new AbortController();
+  const interrupted = new Error("interrupted");
+  const onInterrupt = () => controller.abort(interrupted);
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  const start = performance.now();
+  try {
+    const summary = await processRuns(settings.uri, {
+      manifests,
+      s3,
+      owner: settings.owner,
+      leaseMs: settings.leaseMs,
+      concurrency: settings.concurrency,
+      maxRuns: settings.maxRuns,
+      signal: controller.signal,
+      handleRun: (runId, records) => handleRun(runId, records, settings, io),
+      onOutcome: (outcome) => {
+        if (!settings.quiet) {
+          progress.push(io.stderr.write(`process: ${outcome.runId}: ${describe(outcome)}\n`));
+        }
+      },
+    });
+    await Promise.all(progress);
+    if (!settings.quiet) {
+      const seconds = ((performance.now() - start) / 1000).toFixed(2);
+      await io.stderr.write(
+        `process: ${count(summary.seen, "run")} listed, ${summary.alreadyDone} already done, ` +
+          `${summary.processed} processed, ${summary.skipped} skipped, ${summary.failed} failed` +
+          (summary.notStarted > 0 ? `, ${summary.notStarted} not started` : "") +
+          `; ${count(summary.events, "event")}, ${count(summary.badRows, "bad row")} in ` +
+          `${seconds} s (owner ${summary.owner})\n`,
+      );
+    }
+    if (summary.failed > 0) return EXIT.ioError;
+    return summary.badRows > 0 ? EXIT.badInput : EXIT.ok;
+  } catch (error) {
+    await Promise.all(progress);
+    if (error === interrupted) {
+      await io.stderr.write("process: interrupted; the runs in progress were released\n");
+      return 130;
+    }
+    if (isAwsError(error)) return await reportAwsError(io, "process", error);
+    throw error;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error);
+}

@@ -1,0 +1,86 @@
+/**
+ * `runs list s3://bucket/prefix/`: the run folders under an S3 prefix, one per line.
+ *
+ * @module
+ */
+
+import { listRunIds, parseS3Uri } from "../s3/mod.ts";
+import {
+  AWS_ENV_HELP,
+  awsOptionsFor,
+  ENDPOINT_OPTION,
+  EXIT_AWS,
+  isAwsError,
+  reportAwsError,
+} from "./aws_env.ts";
+import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { EXIT } from "./exit_codes.ts";
+
+const BATCH = 200;
+
+/** The `runs list` command. */
+export const runsListCommand: Command = {
+  name: "runs list",
+  summary: "list the run folders (run=YYYY-MM-DD-HH-mm-ss/) under an S3 prefix",
+  usage: "[options] s3://bucket/prefix/",
+  description: [
+    "Lists the run folders under an S3 prefix (s3://, s3n:// or s3a://), one run id per line",
+    "on stdout, in listing order: the folder's key prefix without the bucket, with the trailing",
+    "slash, e.g. enriched/archive/run=2017-01-01-00-00-00/ (the run ids of the manifest).",
+    "Runs whose first objects are in GLACIER or DEEP_ARCHIVE are left out unless",
+    "--include-archived.",
+    "",
+    AWS_ENV_HELP,
+  ].join("\n"),
+  options: {
+    "include-archived": { type: "boolean", description: "list archived runs too" },
+    endpoint: ENDPOINT_OPTION,
+  },
+  epilog: [
+    `Exit status: 0 listed (even none), ${EXIT_AWS} an AWS failure (one line on stderr with the`,
+    "code, HTTP status and request id), 64 a usage error.",
+    "",
+    "Examples:",
+    "  snowplow-analytics runs list s3://my-bucket/enriched/archive/",
+    "  snowplow-analytics runs list --endpoint http://127.0.0.1:9000 s3://local/archive/",
+  ].join("\n"),
+  run: runRunsList,
+};
+
+async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
+  const uri = s3UriArgument(args);
+  const options = awsOptionsFor("s3", args.string("endpoint"));
+  let lines: string[] = [];
+  try {
+    const runs = listRunIds(uri, { ...options, includeArchived: args.flag("include-archived") });
+    for await (const runId of runs) {
+      lines.push(runId);
+      if (lines.length >= BATCH) {
+        await io.stdout.write(lines.join("\n") + "\n");
+        lines = [];
+      }
+    }
+  } catch (error) {
+    if (lines.length > 0) await io.stdout.write(lines.join("\n") + "\n");
+    if (isAwsError(error)) return await reportAwsError(io, "runs list", error);
+    throw error;
+  }
+  if (lines.length > 0) await io.stdout.write(lines.join("\n") + "\n");
+  return EXIT.ok;
+}
+
+/** The one S3 URI positional, checked. */
+export function s3UriArgument(args: ParsedArgs): string {
+  if (args.positionals.length === 0) throw new UsageError("missing the S3 URI");
+  if (args.positionals.length > 1) {
+    throw new UsageError(`expected one S3 URI but got ${args.positionals.length} arguments`);
+  }
+  const uri = args.positionals[0];
+  try {
+    parseS3Uri(uri);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
+  return uri;
+}

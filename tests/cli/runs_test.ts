@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { EXIT } from "../../src/cli/exit_codes.ts";
+import { EXIT_AWS } from "../../src/cli/aws_env.ts";
+import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
+
+const BUCKET = "pipeline";
+const run = (day: number) =>
+  `enriched/archive/run=2026-11-${String(day).padStart(2, "0")}-00-00-00/`;
+
+Deno.test("runs list prints one run id per line, archived runs only with --include-archived", async (t) => {
+  await using aws = await startLocalAws([BUCKET]);
+  for (let day = 1; day <= 4; day++) {
+    aws.s3.put({
+      bucket: BUCKET,
+      key: `${run(day)}part-00000.gz`,
+      storageClass: day === 3 ? "GLACIER" : "STANDARD",
+    }, "x");
+  }
+  aws.s3.put({ bucket: BUCKET, key: "enriched/archive/not-a-run/part-0" }, "x");
+  aws.s3.put({ bucket: BUCKET, key: "enriched/archive/run=2026-13-01-00-00-00/part-0" }, "x");
+
+  await t.step("archived runs left out", async () => {
+    const result = await runCliWithEnv(
+      ["runs", "list", `s3://${BUCKET}/enriched/archive/`],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.equal(result.stdout, [run(1), run(2), run(4)].join("\n") + "\n");
+    assert.equal(result.stderr, "");
+  });
+  await t.step("--include-archived, endpoint from --endpoint", async () => {
+    const { AWS_ENDPOINT_URL_S3: endpoint, ...env } = aws.env;
+    const result = await runCliWithEnv(
+      [
+        "runs",
+        "list",
+        "--include-archived",
+        "--endpoint",
+        endpoint,
+        `s3://${BUCKET}/enriched/archive`,
+      ],
+      env,
+    );
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.equal(result.stdout, [run(1), run(2), run(3), run(4)].join("\n") + "\n");
+  });
+  await t.step("an empty prefix lists nothing", async () => {
+    const result = await runCliWithEnv(["runs", "list", `s3://${BUCKET}/nothing/`], aws.env);
+    assert.deepEqual([result.code, result.stdout], [EXIT.ok, ""]);
+  });
+});
+
+Deno.test("runs list reports AWS failures in one line with a distinct status", async (t) => {
+  await using aws = await startLocalAws([BUCKET]);
+  await t.step("a wrong secret: 403 SignatureDoesNotMatch, no credentials printed", async () => {
+    const secret = "wrong-secret-value-1234";
+    const result = await runCliWithEnv(
+      ["runs", "list", `s3://${BUCKET}/enriched/`],
+      { ...aws.env, AWS_SECRET_ACCESS_KEY: secret },
+    );
+    assert.equal(result.code, EXIT_AWS);
+    assert.equal(result.stdout, "");
+    const lines = result.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(
+      lines[0],
+      /^snowplow-analytics runs list: S3 ListObjectsV2 failed: 403 SignatureDoesNotMatch: .*\(request id FAKES3\d+\) \(check AWS_SECRET_ACCESS_KEY\)$/,
+    );
+    assert.ok(!result.stderr.includes(secret));
+    assert.ok(!result.stderr.includes(aws.s3.credentials.secretAccessKey));
+  });
+  await t.step("a missing bucket: 404 NoSuchBucket", async () => {
+    const result = await runCliWithEnv(["runs", "list", "s3://no-such-bucket/x/"], aws.env);
+    assert.equal(result.code, EXIT_AWS);
+    assert.match(result.stderr, /404 NoSuchBucket/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
+  });
+});
+
+Deno.test("runs list rejects wrong arguments with the usage", async (t) => {
+  const env = { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
+  const cases: [string, string[], RegExp][] = [
+    ["no URI", [], /missing the S3 URI/],
+    ["two URIs", ["s3://a/x/", "s3://b/y/"], /expected one S3 URI but got 2 arguments/],
+    ["not an S3 URI", ["https://bucket/x/"], /s3:\/\//],
+    ["an unknown flag", ["--archived", "s3://a/x/"], /unknown option --archived/],
+    ["a malformed endpoint", ["--endpoint", "not a url", "s3://a/x/"], /endpoint/],
+  ];
+  for (const [name, args, message] of cases) {
+    await t.step(name, async () => {
+      const result = await runCliWithEnv(["runs", "list", ...args], env);
+      assert.equal(result.code, EXIT.usage);
+      assert.match(result.stderr, message);
+      assert.match(
+        result.stderr,
+        /Usage: snowplow-analytics runs list \[options\] s3:\/\/bucket\/prefix\//,
+      );
+      assert.doesNotMatch(result.stderr, /^\s+at /m);
+    });
+  }
+  await t.step("missing credentials name the variable", async () => {
+    const result = await runCliWithEnv(["runs", "list", "s3://a/x/"], {});
+    assert.equal(result.code, EXIT.usage);
+    assert.match(result.stderr, /AWS_ACCESS_KEY_ID is not set/);
+  });
+  await t.step("--help", async () => {
+    const result = await runCliWithEnv(["runs", "list", "--help"], {});
+    assert.equal(result.code, EXIT.ok);
+    assert.match(result.stdout, /--include-archived/);
+    assert.match(result.stdout, /AWS_SECRET_ACCESS_KEY/);
+  });
+});
