@@ -11,3 +11,4 @@ export * from "./transform.ts";
 export * from "./parse.ts";
 export * from "./transform_to_json.ts";
 export * from "./access.ts";
+export * from "./transform_bytes.ts";

@@ -1,0 +1,123 @@
+/**
+ * The NDJSON fast path on bytes against the string paths, on the same corpus lines:
+ *
+ * - `writeEventJson`: UTF-8 line bytes → NDJSON bytes (no decoding, no encoding);
+ * - `transformToJson` + `TextEncoder`: decode each line, JSON text, encode;
+ * - `JSON.stringify(transform())` + `TextEncoder`: the naive path.
+ *
+ * Corpus: the file named by `SNOWPLOW_CORPUS` (one enriched event per line), or 5,000 lines
+ * generated with seed 42 by `tests/support/generator.ts`.
+ *
+ * ```sh
+ * python3 gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
+ * SNOWPLOW_CORPUS=/tmp/c.tsv deno bench -A bench/transform_bytes_bench.ts
+ * ```
+ *
+ * Each iteration converts every line of the corpus (the bytes are split into lines once, before
+ * timing); µs/event and events/s are printed on stderr after the run.
+ *
+ * @module
+ */
+
+import { ByteSink, transform, transformToJson, writeEventJson } from "../mod.ts";
+import { generateCorpus } from "../tests/support/generator.ts";
+
+const MAX_EVENTS = 10_000;
+
+function corpusBytes(): Uint8Array {
+  const path = Deno.env.get("SNOWPLOW_CORPUS");
+  if (path) return Deno.readFileSync(path);
+  return new TextEncoder().encode(generateCorpus(42, 5_000).join("\n") + "\n");
+}
+
+const bytes = corpusBytes();
+// Line boundaries, without the line feed; at most MAX_EVENTS lines.
+const starts: number[] = [];
+const ends: number[] = [];
+for (let p = 0; p < bytes.length && starts.length < MAX_EVENTS;) {
+  let nl = bytes.indexOf(10, p);
+  if (nl === -1) nl = bytes.length;
+  if (nl > p) {
+    starts.push(p);
+    ends.push(nl);
+  }
+  p = nl + 1;
+}
+const events = starts.length;
+const corpusSize = ends[events - 1] - starts[0];
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const sink = new ByteSink(1 << 20);
+const out = new Uint8Array(1 << 20);
+let fallbacks = 0;
+const timings = new Map<string, number[]>();
+
+function bytesPath(): number {
+  let total = 0;
+  for (let i = 0; i < events; i++) {
+    if (!writeEventJson(bytes, starts[i], ends[i], sink)) {
+      fallbacks++;
+      const line = decoder.decode(bytes.subarray(starts[i], ends[i]));
+      sink.write(encoder.encode(JSON.stringify(transform(line)) + "\n"));
+    }
+    if (sink.length > 1 << 19) {
+      total += sink.length;
+      sink.reset();
+    }
+  }
+  total += sink.length;
+  sink.reset();
+  return total;
+}
+
+function stringPath(toJson: (line: string) => string): number {
+  let total = 0;
+  for (let i = 0; i < events; i++) {
+    const line = decoder.decode(bytes.subarray(starts[i], ends[i]));
+    total += encoder.encodeInto(toJson(line) + "\n", out).written;
+  }
+  return total;
+}
+
+function timed(name: string, fn: () => number, baseline = false): Deno.BenchDefinition {
+  return {
+    name,
+    group: "line bytes to NDJSON bytes",
+    baseline,
+    fn: () => {
+      const t0 = performance.now();
+      if (fn() === 0) throw new Error("no output");
+      const list = timings.get(name) ?? [];
+      list.push(performance.now() - t0);
+      timings.set(name, list);
+    },
+  };
+}
+
+Deno.bench(timed("writeEventJson (bytes)", bytesPath, true));
+Deno.bench(timed("transformToJson + TextEncoder", () => stringPath((l) => transformToJson(l))));
+Deno.bench(
+  timed(
+    "JSON.stringify(transform()) + TextEncoder",
+    () => stringPath((l) => JSON.stringify(transform(l))),
+  ),
+);
+
+globalThis.addEventListener("unload", () => {
+  const report = [`${events} events (${(corpusSize / events).toFixed(0)} bytes/line)`];
+  for (const [name, list] of timings) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const best = sorted[0];
+    const rate = (ms: number) => Math.round(events / (ms / 1000)).toLocaleString("en");
+    report.push(
+      `${name}: median ${(median * 1000 / events).toFixed(2)} µs/event (${
+        rate(median)
+      } events/s), ` +
+        `best ${(best * 1000 / events).toFixed(2)} µs/event (${rate(best)} events/s), ` +
+        `${list.length} runs`,
+    );
+  }
+  report.push(`fallbacks to the general path in writeEventJson runs: ${fallbacks}`);
+  console.error(report.join("\n"));
+});
