@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { gzipSync } from "fflate";
+import { EXIT_AWS } from "../../src/cli/aws_env.ts";
+import { EXIT } from "../../src/cli/exit_codes.ts";
+import { RunManifests } from "../../src/manifest/mod.ts";
+import { localOptions } from "../support/dynamodb_server.ts";
+import type { FakeS3 } from "../support/fake_s3.ts";
+import { generateLines } from "../support/generator.ts";
+import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
+
+const encoder = new TextEncoder();
+const BUCKET = "pipeline";
+const URI = `s3://${BUCKET}/enriched/archive/`;
+const TABLE = "snowplow-runs";
+const run = (day: number) =>
+  `enriched/archive/run=2026-11-${String(day).padStart(2, "0")}-00-00-00/`;
+
+/** Puts a run of `good` events (and `bad` bad lines) as one gzip part plus `_SUCCESS`. */
+function putRun(s3: FakeS3, day: number, good: number, bad: number): string[] {
+  const lines = [...generateLines({ seed: day, count: good })].map((g) => g.line);
+  for (let i = 0; i < bad; i++) lines.splice(1 + i, 0, `not an event ${i}`);
+  s3.put(
+    { bucket: BUCKET, key: `${run(day)}part-00000.gz` },
+    gzipSync(encoder.encode(lines.join("\n") + "\n")),
+  );
+  s3.put({ bucket: BUCKET, key: `${run(day)}_SUCCESS` }, "");
+  return lines;
+}
+
+async function createTable(endpoint: string): Promise<RunManifests> {
+  const manifests = new RunManifests(TABLE, localOptions(endpoint));
+  await manifests.create();
+  return manifests;
+}
+
+Deno.test("process writes NDJSON to stdout, and a second run processes nothing", async () => {
+  await using aws = await startLocalAws([BUCKET]);
+  const manifests = await createTable(aws.dynamo.endpoint);
+  putRun(aws.s3, 1, 5, 0);
+  putRun(aws.s3, 2, 4, 2);
+  aws.s3.put({ bucket: BUCKET, key: `${run(3)}part-00000.gz`, storageClass: "GLACIER" }, "x");
+
+  const first = await runCliWithEnv(["process", "--table", TABLE, URI], aws.env);
+  assert.equal(first.code, EXIT.badInput, first.stderr);
+  const events = first.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+  assert.equal(events.length, 9);
+  assert.ok(events.every((e) => typeof e.event_id === "string"));
+  const stderr = first.stderr.trimEnd().split("\n");
+  assert.equal(stderr.length, 5, first.stderr);
+  const bad = stderr.slice(1, 3).map((line) => JSON.parse(line));
+  assert.deepEqual(bad.map((b) => [b.run, b.key, b.line, b.raw, b.error.type]), [
+    [run(2), `${run(2)}part-00000.gz`, 2, "not an event 0", "NotTSV"],
+    [run(2), `${run(2)}part-00000.gz`, 3, "not an event 1", "NotTSV"],
+  ]);
+  assert.equal(stderr[0], `process: ${run(1)}: 5 events, 0 bad rows`);
+  assert.equal(stderr[3], `process: ${run(2)}: 4 events, 2 bad rows`);
+  assert.match(
+    stderr[4],
+    /^process: 2 runs listed, 0 already done, 2 processed, 0 skipped, 0 failed; 9 events, 2 bad rows in \d+\.\d\d s \(owner .+\)$/,
+  );
+  assert.equal(await manifests.contains(run(1)), true);
+  assert.equal(await manifests.contains(run(2)), true);
+  assert.equal(await manifests.contains(run(3)), false, "archived runs are not processed");
+
+  const second = await runCliWithEnv(["process", "--table", TABLE, URI], aws.env);
+  assert.equal(second.code, EXIT.ok, second.stderr);
+  assert.equal(second.stdout, "");
+  assert.match(second.stderr, /^process: 2 runs listed, 2 already done, 0 processed, .*; 0 events/);
+});
+
+Deno.test("process --out writes one file per run, and workers at once share the runs", async () => {
+  await using aws = await startLocalAws([BUCKET]);
+  await createTable(aws.dynamo.endpoint);
+  const expected = new Map<string, number>();
+  for (let day = 1; day <= 8; day++) {
+    putRun(aws.s3, day, 3 + day, day === 4 ? 1 : 0);
+    expected.set(`run=2026-11-${String(day).padStart(2, "0")}-00-00-00`, 3 + day);
+  }
+  const out = await Deno.makeTempDir();
+  try {
+    const workers = await Promise.all([1, 2, 3].map((w) =>
+      runCliWithEnv(
+        ["process", "--table", TABLE, "--out", out, "--owner", `worker-${w}`, URI],
+        aws.env,
+      )
+    ));
+    for (const worker of workers) {
+      assert.ok([EXIT.ok, EXIT.badInput].includes(worker.code as 0 | 2), worker.stderr);
+      assert.equal(worker.stdout, "");
+    }
+    const processed = workers.map((w) =>
+      Number(/, (\d+) processed,/.exec(w.stderr)?.[1] ?? Number.NaN)
+    );
+    assert.equal(processed.reduce((a, b) => a + b, 0), 8, "each run processed once in all");
+    const files = [];
+    for await (const entry of Deno.readDir(out)) files.push(entry.name);
+    const names = [...expected.keys()];
+    assert.deepEqual(
+      files.sort(),
+      [...names.map((n) => `${n}.ndjson`), "run=2026-11-04-00-00-00.bad.ndjson"].sort(),
+    );
+    for (const [name, count] of expected) {
+      const text = await Deno.readTextFile(`${out}/${name}.ndjson`);
+      assert.equal(text.trimEnd().split("\n").length, count);
+    }
+    const bad = JSON.parse(await Deno.readTextFile(`${out}/run=2026-11-04-00-00-00.bad.ndjson`));
+    assert.equal(bad.raw, "not an event 0");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("process reports failed runs and AWS failures with their statuses", async (t) => {
+  await using aws = await startLocalAws([BUCKET]);
+  putRun(aws.s3, 1, 2, 0);
+  await t.step("a missing table stops the job: status 3, one line", async () => {
+    const result = await runCliWithEnv(["process", "--table", TABLE, URI], aws.env);
+    assert.equal(result.code, EXIT_AWS);
+    assert.match(
+      result.stderr,
+      /^snowplow-analytics process: DynamoDB BatchGetItem failed: 400 ResourceNotFoundException.*\n$/,
+    );
+  });
+  const manifests = await createTable(aws.dynamo.endpoint);
+  await t.step("an unreadable run fails, is released, status 1", async () => {
+    putRun(aws.s3, 2, 2, 0);
+    for (let i = 1; i <= 3; i++) {
+      aws.s3.put({
+        bucket: BUCKET,
+        key: `${run(2)}part-0000${i}`,
+        storageClass: i === 3 ? "GLACIER" : "STANDARD",
+      }, "x\n");
+    }
+    const out = await Deno.makeTempDir();
+    try {
+      const result = await runCliWithEnv(["process", "--table", TABLE, "--out", out, URI], aws.env);
+      assert.equal(result.code, EXIT.ioError, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `process: ${run(2)}: FAILED \\(released\\): S3 GetObject failed: 403 InvalidObjectState`,
+        ),
+      );
+      assert.match(result.stderr, /1 processed, 0 skipped, 1 failed/);
+      assert.equal(await manifests.get(run(2)), undefined, "released");
+      const files = [];
+      for await (const entry of Deno.readDir(out)) files.push(entry.name);
+      assert.deepEqual(files, ["run=2026-11-01-00-00-00.ndjson"], "no partial file left");
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  });
+});
+
+Deno.test("process rejects wrong arguments with the usage", async (t) => {
+  const env = { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
+  const cases: [string, string[], RegExp][] = [
+    ["no --table", [URI], /missing --table TABLE/],
+    ["no URI", ["--table", TABLE], /missing the S3 URI/],
+    [
+      "a bad lease",
+      ["--table", TABLE, "--lease-seconds", "0", URI],
+      /--lease-seconds must be a positive integer, got '0'/,
+    ],
+    [
+      "a bad concurrency",
+      ["--table", TABLE, "--concurrency", "two", URI],
+      /--concurrency must be a positive integer/,
+    ],
+    ["an invalid table", ["--table", "x", URI], /--table: Invalid run manifest table name/],
+    ["a flag without its value", ["--table", TABLE, URI, "--out"], /option --out needs a value/],
+  ];
+  for (const [name, args, message] of cases) {
+    await t.step(name, async () => {
+      const result = await runCliWithEnv(["process", ...args], env);
+      assert.equal(result.code, EXIT.usage, result.stderr);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /Usage: snowplow-analytics process \[options\] --table TABLE/);
+      assert.doesNotMatch(result.stderr, /^\s+at /m);
+    });
+  }
+  await t.step("--help", async () => {
+    const result = await runCliWithEnv(["process", "--help"], {});
+    assert.equal(result.code, EXIT.ok);
+    assert.match(result.stdout, /--out DIR/);
+    assert.match(result.stdout, /Exit status: 0 every claimed run/);
+  });
+});
