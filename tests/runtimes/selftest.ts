@@ -14,12 +14,14 @@
 
 import {
   AwsError,
+  type AwsOptions,
   DynamoDBError,
   ENRICHED_EVENT_FIELDS,
   EventStream,
   isGzip,
   listRunIds,
   NdjsonStream,
+  processRuns,
   readRun,
   RunManifests,
   S3Error,
@@ -54,6 +56,16 @@ export interface ErrorFacts {
   classes: string[];
 }
 
+/** The counters of a `processRuns` summary. */
+export interface JobFacts {
+  seen: number;
+  alreadyDone: number;
+  processed: number;
+  failed: number;
+  events: number;
+  badRows: number;
+}
+
 /** What the SDK did in one runtime. */
 export interface SelfTestReport {
   /** `workerd`, `node`, `bun` or `deno`. */
@@ -80,6 +92,11 @@ export interface SelfTestReport {
     unprocessed: string[];
     claim: boolean[];
     missingTable: ErrorFacts;
+  };
+  job: {
+    first: JobFacts;
+    second: JobFacts;
+    handled: Record<string, number>;
   };
   s3: {
     runIds: string[];
@@ -229,14 +246,20 @@ async function streamGzip(): Promise<SelfTestReport["gzipStream"]> {
   };
 }
 
-async function manifest(env: SelfTestEnv): Promise<SelfTestReport["manifest"]> {
-  const options = {
+/** Options for the local endpoints, with fast retries. */
+function awsOptions(env: SelfTestEnv, service: "s3" | "dynamodb"): AwsOptions {
+  return {
     region: env.region,
-    endpoint: env.dynamodbEndpoint,
-    credentials: { accessKeyId: "AKIDSELFTEST", secretAccessKey: "self-test-secret" },
+    endpoint: service === "s3" ? env.s3Endpoint : env.dynamodbEndpoint,
+    credentials: service === "s3"
+      ? env.s3Credentials
+      : { accessKeyId: "AKIDSELFTEST", secretAccessKey: "self-test-secret" },
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    tablePollMs: 10,
   };
+}
+
+async function manifest(env: SelfTestEnv): Promise<SelfTestReport["manifest"]> {
+  const options = { ...awsOptions(env, "dynamodb"), tablePollMs: 10 };
   const manifests = new RunManifests(env.table, options);
   const runs = ["archive/run=2021-01-01-00-00-00/", "archive/run=2021-01-02-00-00-00/"];
   const created = [(await manifests.create()).created, (await manifests.create()).created];
@@ -252,13 +275,35 @@ async function manifest(env: SelfTestEnv): Promise<SelfTestReport["manifest"]> {
   return { created, contains, unprocessed, claim, missingTable };
 }
 
-async function s3(env: SelfTestEnv): Promise<SelfTestReport["s3"]> {
+/** The whole job twice over the archive: the second call finds every run done. */
+async function job(env: SelfTestEnv): Promise<SelfTestReport["job"]> {
+  const manifests = new RunManifests(`${env.table}-job`, awsOptions(env, "dynamodb"));
+  await manifests.create();
+  const handled: Record<string, number> = {};
   const options = {
-    region: env.region,
-    endpoint: env.s3Endpoint,
-    credentials: env.s3Credentials,
-    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    manifests,
+    s3: awsOptions(env, "s3"),
+    owner: "self-test",
+    async handleRun(runId: string, records: AsyncIterable<unknown>) {
+      handled[runId] = 0;
+      for await (const _ of records) handled[runId]++;
+    },
   };
+  const facts = ({ seen, alreadyDone, processed, failed, events, badRows }: JobFacts) => ({
+    seen,
+    alreadyDone,
+    processed,
+    failed,
+    events,
+    badRows,
+  });
+  const first = facts(await processRuns(env.archive, options));
+  const second = facts(await processRuns(env.archive, options));
+  return { first, second, handled };
+}
+
+async function s3(env: SelfTestEnv): Promise<SelfTestReport["s3"]> {
+  const options = awsOptions(env, "s3");
   const runIds = await collect(listRunIds(env.archive, options));
   const all = await collect(listRunIds(env.archive, { ...options, includeArchived: true }));
   const bucket = new URL(env.archive).hostname;
@@ -288,9 +333,10 @@ export async function selfTest(env: SelfTestEnv): Promise<SelfTestReport> {
       json: error instanceof TransformError ? error.toJSON() : null,
     };
   }
-  const [gzipStream, manifestReport, s3Report] = await Promise.all([
+  const [gzipStream, manifestReport, jobReport, s3Report] = await Promise.all([
     streamGzip(),
     manifest(env),
+    job(env),
     s3(env),
   ]);
   return {
@@ -300,6 +346,7 @@ export async function selfTest(env: SelfTestEnv): Promise<SelfTestReport> {
     transformError,
     gzipStream,
     manifest: manifestReport,
+    job: jobReport,
     s3: s3Report,
   };
 }
@@ -311,6 +358,7 @@ export function expectedReport(env: SelfTestEnv): Omit<
 > {
   const prefix = new URL(env.archive).pathname.slice(1);
   const run1 = `${prefix}run=2021-01-01-00-00-00/`;
+  const run2 = `${prefix}run=2021-01-02-00-00-00/`;
   return {
     transform: {
       geo_location: "37.443604,-122.4124",
@@ -353,8 +401,13 @@ export function expectedReport(env: SelfTestEnv): Omit<
         classes: ["AwsError", "DynamoDBError"],
       },
     },
+    job: {
+      first: { seen: 2, alreadyDone: 0, processed: 2, failed: 0, events: 6, badRows: 3 },
+      second: { seen: 2, alreadyDone: 2, processed: 0, failed: 0, events: 0, badRows: 0 },
+      handled: { [run1]: 7, [run2]: 2 },
+    },
     s3: {
-      runIds: [run1, `${prefix}run=2021-01-02-00-00-00/`],
+      runIds: [run1, run2],
       withArchived: 3,
       run: [
         { key: `${run1}part-00000.gz`, line: 1, appId: "first" },
