@@ -128,7 +128,9 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
  *   assert.equal(await manifests.complete(runs[1], "worker-a"), true);
  *   assert.deepEqual(await manifests.filterUnprocessed(runs), []);
  * } finally {
- *   await new Promise((resolve) => server.close(resolve));
+ *   const closed = new Promise((resolve) => server.close(resolve));
+ *   server.closeAllConnections(); // don't wait for idle keep-alive connections
+ *   await closed;
  * }
  * ```
  *

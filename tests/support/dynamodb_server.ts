@@ -27,7 +27,12 @@ export async function startDynamoDb(options: DynamoDbServerOptions = {}): Promis
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() alone waits for idle keep-alive connections from fetch's pool to go away.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    },
   };
 }
 
