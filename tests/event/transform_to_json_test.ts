@@ -283,6 +283,9 @@ Deno.test("transformToJson() matches transform() when a context already has _sch
     ["last", { contexts: contexts(entity('{"a":1,"_schema_version":"x"}')) }],
     ["nested", { contexts: contexts(entity('{"inner":{"_schema_version":"x"},"a":1}')) }],
     ["in a string", { contexts: contexts(entity('{"s":"\\"_schema_version\\""}')) }],
+    ["as an escaped member name", {
+      contexts: contexts(entity('{"_schema\\u005fversion":"9-9-9","a":1}')),
+    }],
     ["in the unstruct event", { unstruct_event: unstruct('{"_schema_version":"x"}') }],
     [
       "in the second of two contexts",
