@@ -275,6 +275,9 @@ async function attemptOnce(request: AwsRequest, options: AwsOptions): Promise<Re
       headers: signed.headers,
       body,
       signal: options.signal,
+      // A signed request must not follow a redirect: the signature is for this host, and the
+      // redirect answer (e.g. S3's TemporaryRedirect) is reported as an error instead.
+      redirect: "manual",
     });
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;

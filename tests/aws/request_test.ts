@@ -670,3 +670,29 @@ Deno.test("sendAwsRequest() re-signs with the server's time after a clock-skew e
     }
   });
 });
+
+Deno.test("sendAwsRequest() reports a redirect instead of following it", async () => {
+  const elsewhere = startFaultyServer({ handler: () => new Response("followed") });
+  const server = startFaultyServer({
+    faults: () => ({
+      ...s3Fault(
+        307,
+        "TemporaryRedirect",
+        "Please re-send this request to the specified temporary endpoint.",
+      ),
+      headers: { "content-type": "application/xml", location: `${elsewhere.endpoint}/bucket/key` },
+    }),
+  });
+  try {
+    const error = await sendAwsRequest(s3Get(server.endpoint), options(server.endpoint))
+      .then(() => assert.fail("expected a failure"), (e: unknown) => e);
+    assert.ok(error instanceof S3Error);
+    assert.equal(error.code, "TemporaryRedirect");
+    assert.equal(error.status, 307);
+    assert.equal(server.requests.length, 1);
+    assert.equal(elsewhere.requests.length, 0, "the signed request was not sent elsewhere");
+  } finally {
+    await server.close();
+    await elsewhere.close();
+  }
+});
