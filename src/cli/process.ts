@@ -23,6 +23,7 @@ interface Settings {
   leaseMs: number;
   concurrency: number;
   maxRuns?: number;
+  order: "listed" | "shuffled";
   quiet: boolean;
 }
 
@@ -61,6 +62,11 @@ export const processCommand: Command = {
     },
     concurrency: { type: "string", value: "N", description: "runs processed at once (default 1)" },
     "max-runs": { type: "string", value: "N", description: "stop after claiming N runs" },
+    order: {
+      type: "string",
+      value: "ORDER",
+      description: "shuffled (default: workers spread out) or listed (time order)",
+    },
     endpoint: {
       type: "string",
       value: "URL",
@@ -100,6 +106,10 @@ function readSettings(args: ParsedArgs): Settings {
   const owner = args.string("owner") ??
     `${Deno.hostname()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   if (owner === "") throw new UsageError("--owner is empty");
+  const order = args.string("order") ?? "shuffled";
+  if (order !== "listed" && order !== "shuffled") {
+    throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
+  }
   return {
     uri,
     table,
@@ -108,6 +118,7 @@ function readSettings(args: ParsedArgs): Settings {
     leaseMs: (positiveInteger(args, "lease-seconds") ?? 900) * 1000,
     concurrency: positiveInteger(args, "concurrency") ?? 1,
     maxRuns: positiveInteger(args, "max-runs"),
+    order,
     quiet: args.flag("quiet"),
   };
 }
@@ -269,6 +280,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       leaseMs: settings.leaseMs,
       concurrency: settings.concurrency,
       maxRuns: settings.maxRuns,
+      order: settings.order,
       signal: controller.signal,
       handleRun: (runId, records) => handleRun(runId, records, settings, io),
       onOutcome: (outcome) => {

@@ -40,7 +40,10 @@ Deno.test("process writes NDJSON to stdout, and a second run processes nothing",
   putRun(aws.s3, 2, 4, 2);
   aws.s3.put({ bucket: BUCKET, key: `${run(3)}part-00000.gz`, storageClass: "GLACIER" }, "x");
 
-  const first = await runCliWithEnv(["process", "--table", TABLE, URI], aws.env);
+  const first = await runCliWithEnv(
+    ["process", "--table", TABLE, "--order", "listed", URI],
+    aws.env,
+  );
   assert.equal(first.code, EXIT.badInput, first.stderr);
   const events = first.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
   assert.equal(events.length, 9);

@@ -202,7 +202,7 @@ Deno.test("processRuns() skips runs another worker holds and takes over expired 
     });
     await past.claim(runId(1), { owner: "crashed-worker", leaseMs: 60_000 });
 
-    const summary = await processRuns(URI, options({ owner: "worker-1" }));
+    const summary = await processRuns(URI, options({ owner: "worker-1", order: "listed" }));
     assert.deepEqual(summary.runs.map((r) => [r.runId, r.status]), [
       [runId(0), "skipped"],
       [runId(1), "processed"],
@@ -334,6 +334,7 @@ Deno.test("processRuns() releases the runs in progress and rejects when the sign
       processRuns(
         URI,
         options({
+          order: "listed",
           signal: controller.signal,
           onOutcome: (outcome) => settled.push(`${outcome.runId} ${outcome.status}`),
           handleRun: async (id, records) => {
@@ -385,6 +386,7 @@ Deno.test("processRuns() rejects invalid options at once", async (t) => {
     ["a zero lease", URI, { leaseMs: 0 }, RangeError],
     ["a fractional concurrency", URI, { concurrency: 1.5 }, RangeError],
     ["a zero maxRuns", URI, { maxRuns: 0 }, RangeError],
+    ["an unknown order", URI, { order: "random" as "listed" }, TypeError],
   ];
   for (const [name, uri, extra, type] of cases) {
     await t.step(name, () => {
