@@ -285,15 +285,16 @@ let stringEscaped = false;
  */
 function skipString(p: number, limit: number): number {
   stringEscaped = false;
+  const s = src;
   for (;;) {
-    let c = src[p];
-    while (JSON_CLASS[c] === 0) c = src[++p];
+    let c = s[p];
+    while (JSON_CLASS[c] === 0) c = s[++p];
     if (c === QUOTE) return p + 1;
     if (c === BACKSLASH) {
       stringEscaped = true;
-      const e = src[p + 1];
+      const e = s[p + 1];
       if (e === 117) { // \uXXXX
-        if (!isHex(src[p + 2]) || !isHex(src[p + 3]) || !isHex(src[p + 4]) || !isHex(src[p + 5])) {
+        if (!isHex(s[p + 2]) || !isHex(s[p + 3]) || !isHex(s[p + 4]) || !isHex(s[p + 5])) {
           return FAIL;
         }
         p += 6;
@@ -315,7 +316,8 @@ function skipString(p: number, limit: number): number {
 }
 
 function skipSpaces(p: number): number {
-  while (src[p] === SPACE) p++; // other whitespace: not vouched for (and \n would split NDJSON)
+  const s = src;
+  while (s[p] === SPACE) p++; // other whitespace: not vouched for (and \n would split NDJSON)
   return p;
 }
 
@@ -981,6 +983,7 @@ function writeLine(
         if (copyEnd > 0) {
           while (p < copyEnd) out[o++] = bytes[p++];
         } else {
+          out = ensureAt(sink, o, formatted.length);
           o = putAscii(out, o, formatted);
         }
         break;
