@@ -308,3 +308,25 @@ Deno.test("shredUnstructText() reads and shreds, or returns the problem", () => 
   assert.equal(shredUnstructText(bad, {}), readUnstruct(bad));
   assert.match(shredUnstructText(bad, {})!, /not a valid Iglu URI/);
 });
+
+Deno.test("entityData() keeps a __proto__ member where Object.prototype.__proto__ is a setter", async () => {
+  // Deno removes the __proto__ accessor; Node, Bun, browsers and workerd keep it. Run the same
+  // check with standard semantics (--unsafe-proto) in a child process.
+  const shred = new URL("../../src/event/shred.ts", import.meta.url).href;
+  const code = `
+    import { entityData, schemaInfo } from ${JSON.stringify(shred)};
+    const uri = "iglu:com.acme/a/jsonschema/1-0-0";
+    const data = JSON.parse('{"__proto__":{"polluted":true},"a":1}');
+    console.log(JSON.stringify(entityData({ schema: uri, data }, schemaInfo(uri), true)));
+  `;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--unsafe-proto", "--no-config", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.equal(
+    new TextDecoder().decode(output.stdout).trim(),
+    '{"_schema_version":"1-0-0","__proto__":{"polluted":true},"a":1}',
+  );
+});

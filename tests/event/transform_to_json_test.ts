@@ -93,6 +93,7 @@ Deno.test("transformToJson() escapes atomic strings as JSON.stringify does", asy
     ["quote and backslash", 'say "hi" \\ bye'],
     ["leading quote", '"quoted"'],
     ["control characters", "a\u0001b\u001fc\u0000d"],
+    ["line breaks inside a field", "a\rb\nc\r\n"],
     ["DEL and C1", "a\u007fb\u0085c"],
     ["unicode", "ünïcødé — 日本語"],
     ["emoji", "🛒🚀👩‍👩‍👧"],
