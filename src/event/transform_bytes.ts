@@ -141,6 +141,8 @@ for (let i = 0, at = 0; i <= FIELD_COUNT; i++) {
   KEY_AT[i] = at;
   if (i < FIELD_COUNT) at += NAMES[i].length + 4;
 }
+/** Room for every key with `null`, the braces and the line feed. */
+const FIXED_ROOM = KEY_BYTES.length + 5 * FIELD_COUNT + 64;
 const GEO_KEY = encoder.encode(',"geo_location":"');
 const SCHEMA_VERSION_HEAD = encoder.encode('{"_schema_version":"');
 
@@ -183,8 +185,8 @@ const MAX_CACHED_SCHEMAS = 4096;
 const schemaCache = new Map<number, SchemaEntry>();
 const EMPTY = new Uint8Array(0);
 
-/** The schema of the entity at each index of the previous lines. */
-const recentSchemas: (SchemaEntry | undefined)[] = [];
+/** Recently used schemas, by a cheap hash of their bytes. */
+const recentSchemas: (SchemaEntry | undefined)[] = new Array(256).fill(undefined);
 
 /** Whether `uri` equals `src[from, to)`. */
 function sameBytes(uri: Uint8Array, from: number, to: number): boolean {
@@ -525,11 +527,13 @@ function walkEntity(p: number, limit: number, topKeys: boolean): number {
     p = skipSpaces(p + 1);
   }
   if (schemaFrom === FAIL || dataFrom === FAIL || entityCount === MAX_ENTITIES) return FAIL;
-  // Lines tend to repeat their schemas in the same order: try the last one at this index.
-  let entry = recentSchemas[entityCount];
+  // A small direct-mapped cache (by length and a few bytes) in front of the hash table.
+  const slot = ((schemaTo - schemaFrom) * 7 + src[schemaTo - 7] * 3 + src[schemaTo - 12] +
+    src[(schemaFrom + schemaTo) >> 1] * 5) & 255;
+  let entry = recentSchemas[slot];
   if (entry === undefined || !sameBytes(entry.uri, schemaFrom, schemaTo)) {
     entry = schemaEntry(src, schemaFrom, schemaTo);
-    recentSchemas[entityCount] = entry;
+    recentSchemas[slot] = entry;
   }
   if (!entry.valid) return FAIL;
   entitySchemas[entityCount] = entry;
@@ -879,8 +883,10 @@ function writeLine(
     return false;
   }
   const base = sink.length;
-  // Escapes take at most 6 bytes per input byte; keys, nulls and braces a fixed amount.
-  let out: Uint8Array = sink.ensure(6 * (end - start) + KEY_BYTES.length + 5 * FIELD_COUNT + 64);
+  // Room for the rest of the line: values take at most 3 bytes per input byte (a bool, with its
+  // tab), keys, nulls and braces a fixed amount; escapes (6 bytes) and formatted doubles ask for
+  // more room when they occur.
+  let out: Uint8Array = sink.ensure(3 * (end - start) + FIXED_ROOM);
   let o = base;
   let latFrom = 0;
   let latTo = 0;
@@ -917,6 +923,9 @@ function writeLine(
           c = bytes[++p];
         }
         if (c === TAB || p >= end) break;
+        if (c === QUOTE || c === BACKSLASH || c < 0x20) {
+          out = ensureAt(sink, o, 6 + 3 * (end - p) + FIXED_ROOM);
+        }
         if (c === QUOTE || c === BACKSLASH) {
           out[o++] = BACKSLASH;
           out[o++] = c;

@@ -195,6 +195,11 @@ Deno.test("writeEventJson() handles atomic fields like transform()", async (t) =
   const cases: [string, Record<number, string>, boolean][] = [
     ["quotes and backslashes", { 0: 'a"b\\c"', 100: 'Mozilla "x" \\y' }, true],
     ["control characters and DEL", { 0: "a\u0001b\u001fc\u007fd\re" }, true],
+    [
+      "many escapes (the output grows 6-fold)",
+      { 0: "\u0001".repeat(5000), 1: '"\\'.repeat(3000) },
+      true,
+    ],
     ["emoji and accents", { 0: "😀 München 東京" }, true],
     ["a byte order mark inside", { 0: "x\ufeffy" }, true],
     ["U+2028 and U+FFFF", { 0: "\u2028\uffff" }, true],
