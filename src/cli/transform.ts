@@ -17,6 +17,7 @@ import {
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
+import { nativeGunzip } from "./native_gunzip.ts";
 import { Output } from "./output.ts";
 import { Progress } from "./progress.ts";
 
@@ -126,6 +127,7 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
       nulls: args.flag("nulls"),
       schemaVersion: args.flag("schema-version"),
       maxLineBytes,
+      gunzip: nativeGunzip,
     },
     badPath: args.string("bad"),
     fields,

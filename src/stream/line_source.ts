@@ -13,12 +13,22 @@ import type { StreamStats } from "./stream_stats.ts";
 /** The default `maxLineBytes`: 4 MiB. */
 export const DEFAULT_MAX_LINE_BYTES: number = 4 * 1024 * 1024;
 
+/** A decompressor as a pair of streams (what `pipeThrough` takes). */
+export interface GunzipPair {
+  /** Where the compressed bytes are written. */
+  writable: WritableStream<Uint8Array>;
+  /** Where the decompressed bytes come out. */
+  readable: ReadableStream<Uint8Array>;
+}
+
 /** How the input bytes are read. */
 export interface LineSourceOptions {
   /** Lines longer than this many bytes become bad rows without being held in memory. */
   maxLineBytes?: number;
   /** `"auto"`: gzip when the input starts with `1f 8b`; `true`: always; `false`: never. */
   gzip?: "auto" | boolean;
+  /** Makes a decompressor for gzip input instead of the built-in one. */
+  gunzip?: () => GunzipPair;
 }
 
 /** Reads a byte stream chunk by chunk and hands its lines to a {@linkcode LineHandler}. */
@@ -34,24 +44,36 @@ export class LineSource {
     gzip: false,
     done: false,
   };
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The source's reader. */
+  readonly #source: ReadableStreamDefaultReader<Uint8Array>;
+  /** The source, or once gzip is given to an external decompressor, its output. */
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Whether `#reader` is the output of an external decompressor. */
+  #external = false;
+  /** The source's own error, to tell it from the decompressor's. */
+  #sourceError: unknown = undefined;
   readonly #splitter: LineSplitter;
   readonly #gzipMode: "auto" | boolean;
+  readonly #makeGunzip: (() => GunzipPair) | undefined;
   /** Bytes held back until there are enough to look for the gzip magic bytes. */
   #head: Uint8Array | null = new Uint8Array(0);
   #gunzip: GunzipDecoder | null = null;
 
   constructor(source: ReadableStream<Uint8Array>, options: LineSourceOptions = {}) {
-    const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, gzip = "auto" } = options;
+    const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, gzip = "auto", gunzip } = options;
     if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
       throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
     }
     if (gzip !== "auto" && gzip !== true && gzip !== false) {
       throw new TypeError(`gzip must be "auto", true or false, got ${String(gzip)}`);
     }
+    if (gunzip !== undefined && typeof gunzip !== "function") {
+      throw new TypeError(`gunzip must be a function that makes a decompressor`);
+    }
     this.#gzipMode = gzip;
+    this.#makeGunzip = gunzip;
     this.#splitter = new LineSplitter(maxLineBytes);
-    this.#reader = source.getReader();
+    this.#source = this.#reader = source.getReader();
   }
 
   /**
@@ -64,20 +86,24 @@ export class LineSource {
       result = await this.#reader.read();
     } catch (error) {
       this.stats.done = true;
+      const gunzip = this.#external && error !== this.#sourceError;
+      const message = gunzip
+        ? `Cannot decompress gzip input: ${messageOf(error)}`
+        : messageOf(error);
       throw new StreamReadError(
-        `Cannot read the input after line ${this.stats.lines}: ${messageOf(error)}`,
+        `Cannot read the input after line ${this.stats.lines}: ${message}`,
         { line: this.stats.lines, cause: error },
       );
     }
     try {
       if (result.done) {
-        this.#feed(new Uint8Array(0), true, handler);
+        if (this.#feed(new Uint8Array(0), true, handler)) return true; // now decompressing
         this.#splitter.finish(handler);
         this.stats.done = true;
         this.#reader.releaseLock();
         return false;
       }
-      this.stats.sourceBytes += result.value.length;
+      if (!this.#external) this.stats.sourceBytes += result.value.length;
       this.#feed(result.value, false, handler);
       return true;
     } catch (error) {
@@ -97,31 +123,77 @@ export class LineSource {
   /** Stops reading: the source is cancelled. */
   async cancel(reason?: unknown): Promise<void> {
     this.stats.done = true;
+    if (this.#external) {
+      // Cancel the source itself too: a decompressor may not pass the cancel on at once.
+      const results = await Promise.allSettled([
+        this.#reader.cancel(reason),
+        this.#source.cancel(reason),
+      ]);
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return;
+    }
     await this.#reader.cancel(reason);
   }
 
-  #feed(chunk: Uint8Array, final: boolean, handler: LineHandler): void {
+  /**
+   * Splits (and decompresses) the next bytes. Returns `true` when the input was just handed to
+   * an external decompressor: `#reader` then yields its output.
+   */
+  #feed(chunk: Uint8Array, final: boolean, handler: LineHandler): boolean {
     let bytes = chunk;
     if (this.#head !== null) {
       // Wait for two bytes to decide whether the input is gzip.
       bytes = this.#head.length === 0 ? chunk : join(this.#head, chunk);
       if (bytes.length < 2 && !final && this.#gzipMode === "auto") {
         this.#head = bytes;
-        return;
+        return false;
       }
       this.#head = null;
       if (this.#gzipMode === true || (this.#gzipMode === "auto" && isGzip(bytes))) {
-        this.#gunzip = new GunzipDecoder();
         this.stats.gzip = true;
+        if (this.#makeGunzip) {
+          this.#decompressWith(this.#makeGunzip(), bytes, final);
+          return true;
+        }
+        this.#gunzip = new GunzipDecoder();
       }
     }
     if (this.#gunzip === null) {
       this.#splitter.push(bytes, handler);
-      return;
+      return false;
     }
     const { out, error } = this.#gunzip.push(bytes, final);
     for (const piece of out) this.#splitter.push(piece, handler);
     if (error) throw new GzipError(error);
+    return false;
+  }
+
+  /** Reads the rest of the input through `gunzip`, starting with `head`. */
+  #decompressWith(gunzip: GunzipPair, head: Uint8Array, ended: boolean): void {
+    const source = this.#source;
+    const stats = this.stats;
+    const failed = (error: unknown) => this.#sourceError = error;
+    const compressed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (head.length > 0) controller.enqueue(head);
+        if (ended) controller.close();
+      },
+      async pull(controller) {
+        const result = await source.read().catch((error) => {
+          failed(error);
+          throw error;
+        });
+        if (result.done) return controller.close();
+        stats.sourceBytes += result.value.length;
+        controller.enqueue(result.value);
+      },
+      cancel(reason) {
+        return source.cancel(reason);
+      },
+    });
+    this.#reader = compressed.pipeThrough(gunzip).getReader();
+    this.#external = true;
   }
 
   #syncCounts(): void {

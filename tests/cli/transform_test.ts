@@ -139,7 +139,7 @@ Deno.test("transform fails with status 1 on a missing file or corrupt gzip", asy
   await t.step("corrupt gzip: the line reached is reported", () => {
     assert.equal(truncated.code, EXIT.ioError);
     const match =
-      /^transform: .*corrupt\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: unexpected EOF\n/
+      /^transform: .*corrupt\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: unexpected end of file\n/
         .exec(truncated.stderr);
     assert.ok(match, truncated.stderr);
     const reached = Number(match[1]);

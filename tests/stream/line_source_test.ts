@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { Duplex } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { GunzipStream } from "../../src/stream/gzip.ts";
 import type { LineHandler } from "../../src/stream/line_splitter.ts";
-import { LineSource } from "../../src/stream/line_source.ts";
+import { type GunzipPair, LineSource } from "../../src/stream/line_source.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { chunked, concatBytes, gzipMember, streamOf } from "../support/byte_streams.ts";
 
@@ -74,4 +77,87 @@ Deno.test("LineSource cancels a source whose gzip data is corrupt", async () => 
   });
   await assert.rejects(drain(new LineSource(source)), StreamReadError);
   assert.ok(cancelled instanceof TypeError);
+});
+
+function nodeGunzip(): GunzipPair {
+  return Duplex.toWeb(createGunzip()) as unknown as GunzipPair;
+}
+
+Deno.test("LineSource reads gzip through the gunzip option when one is given", async (t) => {
+  const gz = concatBytes([await gzipMember("a\tb\n"), await gzipMember("c\td\n")]);
+  await t.step("a custom decompressor", async () => {
+    let made = 0;
+    const source = new LineSource(streamOf(chunked(gz, 5)), {
+      gunzip: () => {
+        made++;
+        return new GunzipStream();
+      },
+    });
+    assert.deepEqual(await drain(source), ["1:a\tb", "2:c\td"]);
+    assert.equal(made, 1);
+    assert.equal(source.stats.gzip, true);
+    assert.equal(source.stats.sourceBytes, gz.length);
+    assert.equal(source.stats.textBytes, 8);
+  });
+  await t.step("not used for plain input", async () => {
+    const source = new LineSource(streamOf(["x\n"]), { gunzip: () => assert.fail("used") });
+    assert.deepEqual(await drain(source), ["1:x"]);
+  });
+  await t.step("node:zlib checks the CRC-32 that fflate does not", async () => {
+    const bad = gz.slice();
+    bad[bad.length - 8] ^= 0xff; // the last member's CRC-32
+    const withZlib = new LineSource(streamOf([bad]), { gunzip: nodeGunzip });
+    await assert.rejects(drain(withZlib), (error: unknown) => {
+      assert.ok(error instanceof StreamReadError);
+      assert.match(
+        error.message,
+        /^Cannot read the input after line \d: Cannot decompress gzip input: /,
+      );
+      return true;
+    });
+    assert.deepEqual(await drain(new LineSource(streamOf([bad]))), ["1:a\tb", "2:c\td"]);
+  });
+});
+
+Deno.test("LineSource tells a failed source from a failed decompressor", async (t) => {
+  const gz = await gzipMember("a\tb\n".repeat(5000));
+  for (
+    const [name, gunzip] of [["GunzipStream", () => new GunzipStream()], [
+      "node:zlib",
+      nodeGunzip,
+    ]] as const
+  ) {
+    await t.step(name, async () => {
+      let sent = 0;
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 2) throw new Error("disk gone");
+          controller.enqueue(gz.subarray(sent * 100, ++sent * 100));
+        },
+      });
+      await assert.rejects(drain(new LineSource(source, { gunzip })), (error: unknown) => {
+        assert.ok(error instanceof StreamReadError);
+        assert.match(error.message, /^Cannot read the input after line \d+: disk gone$/);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("LineSource cancels the source through the gunzip option's decompressor", async () => {
+  const member = await gzipMember("a\tb\n".repeat(1000));
+  let cancelled = false;
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(member); // endless members
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const lines = new LineSource(source, { gunzip: nodeGunzip });
+  const handler: LineHandler = { line: () => {}, tooLong: () => {} };
+  while (lines.stats.lines === 0) await lines.next(handler);
+  await lines.cancel("enough");
+  assert.equal(cancelled, true);
 });
