@@ -82,6 +82,10 @@ export async function main(
   const command = findCommand(args, commands);
   if (!command) {
     const group = commands.filter((c) => c.name.startsWith(`${args[0]} `));
+    if (group.length > 0 && (args[1] === "--help" || args[1] === "-h")) {
+      await io.stdout.write(topLevelHelp(group));
+      return EXIT.ok;
+    }
     const message = group.length > 0
       ? `'${args[0]}' needs a subcommand: ${group.map((c) => c.name).join(", ")}`
       : `unknown command '${args[0]}'`;

@@ -52,6 +52,12 @@ Deno.test("main() explains an unknown command or a missing subcommand", async (t
     assert.equal(run.code, EXIT.usage);
     assert.match(run.stderr, /^snowplow-analytics: unknown command 'frobnicate'\n/);
   });
+  await t.step("group with --help lists its subcommands", async () => {
+    const run = await runInProcess(["manifest", "--help"], { commands });
+    assert.equal(run.code, EXIT.ok);
+    assert.match(run.stdout, / {2}manifest create +the manifest create command\n/);
+    assert.doesNotMatch(run.stdout, /transform/);
+  });
   await t.step("group without subcommand", async () => {
     const run = await runInProcess(["manifest"], { commands });
     assert.equal(run.code, EXIT.usage);
