@@ -122,7 +122,21 @@ export function entityData(
   const data = entity.data;
   if (!version || !isObject(data)) return data;
   const out: Record<string, unknown> = { _schema_version: info.key.version };
-  for (const key in data) if (key !== "_schema_version") out[key] = data[key];
+  for (const key in data) {
+    if (key === "_schema_version") continue;
+    // A "__proto__" member (JSON.parse makes it an own property) must stay a member: outside
+    // Deno, assigning it would set the prototype instead.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: data[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[key] = data[key];
+    }
+  }
   return out;
 }
 

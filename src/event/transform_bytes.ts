@@ -132,6 +132,7 @@ const K_TSTAMP = 4;
 const K_CONTEXTS = 5;
 
 const encoder = new TextEncoder();
+const EMPTY_BYTES = new Uint8Array(0);
 
 /** `,"name":` of every field, back to back in one array. */
 const KEY_BYTES: Uint8Array = encoder.encode(NAMES.map((name) => `,"${name}":`).join(""));
@@ -141,6 +142,46 @@ for (let i = 0, at = 0; i <= FIELD_COUNT; i++) {
   KEY_AT[i] = at;
   if (i < FIELD_COUNT) at += NAMES[i].length + 4;
 }
+/**
+ * The keys again as little-endian 32-bit words, each key padded to a multiple of 4 bytes:
+ * written a word at a time (the padding is overwritten by what follows), which measured
+ * faster than a byte loop or \`set()\` for these short runs.
+ */
+const KEY_WORDS: Uint32Array = new Uint32Array((KEY_BYTES.length + 3 * FIELD_COUNT) >> 2);
+/** Where the words of key `i` start in {@linkcode KEY_WORDS}. */
+const KEY_WORD_AT: Int32Array = new Int32Array(FIELD_COUNT + 1);
+for (let i = 0, w = 0; i < FIELD_COUNT; i++) {
+  KEY_WORD_AT[i] = w;
+  for (let at = KEY_AT[i]; at < KEY_AT[i + 1]; at += 4, w++) {
+    for (let b = 3; b >= 0; b--) {
+      KEY_WORDS[w] = (KEY_WORDS[w] << 8) | (at + b < KEY_AT[i + 1] ? KEY_BYTES[at + b] : 0);
+    }
+  }
+  KEY_WORD_AT[i + 1] = w;
+}
+
+/** Writes the key of field `i` at `o` (and up to 3 bytes of padding after it). */
+function putKey(view: DataView, o: number, i: number): number {
+  const length = KEY_AT[i + 1] - KEY_AT[i];
+  for (let w = KEY_WORD_AT[i], at = o; w < KEY_WORD_AT[i + 1]; w++, at += 4) {
+    view.setUint32(at, KEY_WORDS[w], true);
+  }
+  return o + length;
+}
+
+/** The last output buffer and a DataView of it. */
+let viewed: Uint8Array = EMPTY_BYTES;
+let viewedView: DataView = new DataView(EMPTY_BYTES.buffer);
+
+/** A DataView of `out` (cached: the output buffer only changes when the sink grows). */
+function viewOf(out: Uint8Array): DataView {
+  if (out !== viewed) {
+    viewed = out;
+    viewedView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  }
+  return viewedView;
+}
+
 /** Room for every key with `null`, the braces and the line feed. */
 const FIXED_ROOM = KEY_BYTES.length + 5 * FIELD_COUNT + 64;
 const GEO_KEY = encoder.encode(',"geo_location":"');
@@ -887,6 +928,7 @@ function writeLine(
   // tab), keys, nulls and braces a fixed amount; escapes (6 bytes) and formatted doubles ask for
   // more room when they occur.
   let out: Uint8Array = sink.ensure(3 * (end - start) + FIXED_ROOM);
+  let view = viewOf(out);
   let o = base;
   let latFrom = 0;
   let latTo = 0;
@@ -901,7 +943,7 @@ function writeLine(
     if (p >= end || bytes[p] === TAB) {
       if ((i !== LAST_FIELD) === (p >= end)) return false; // too few or too many fields
       if (nulls && KINDS[i] < K_CONTEXTS) {
-        for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+        o = putKey(view, o, i);
         out[o++] = 110;
         out[o++] = 117;
         out[o++] = 108;
@@ -914,7 +956,7 @@ function writeLine(
     }
     const kind = KINDS[i];
     if (kind === K_STRING) {
-      for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+      o = putKey(view, o, i);
       out[o++] = QUOTE;
       for (;;) {
         let c = bytes[p];
@@ -925,6 +967,7 @@ function writeLine(
         if (c === TAB || p >= end) break;
         if (c === QUOTE || c === BACKSLASH || c < 0x20) {
           out = ensureAt(sink, o, 6 + 3 * (end - p) + FIXED_ROOM);
+          view = viewOf(out);
         }
         if (c === QUOTE || c === BACKSLASH) {
           out[o++] = BACKSLASH;
@@ -968,7 +1011,7 @@ function writeLine(
           value = value * 10 + d;
         }
         if (value > Number.MAX_SAFE_INTEGER) return false;
-        for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+        o = putKey(view, o, i);
         if (
           sign !== PLUS && (bytes[q] !== ZERO || stop - q === 1) && !(sign === MINUS && value === 0)
         ) {
@@ -988,11 +1031,12 @@ function writeLine(
           lonFrom = p;
           lonTo = stop;
         }
-        for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+        o = putKey(view, o, i);
         if (copyEnd > 0) {
           while (p < copyEnd) out[o++] = bytes[p++];
         } else {
           out = ensureAt(sink, o, formatted.length);
+          view = viewOf(out);
           o = putAscii(out, o, formatted);
         }
         break;
@@ -1000,7 +1044,7 @@ function writeLine(
       case K_BOOL: {
         const c = bytes[p];
         if (stop - p !== 1 || (c !== 48 && c !== 49)) return false;
-        for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+        o = putKey(view, o, i);
         if (c === 49) {
           out[o++] = 116;
           out[o++] = 114;
@@ -1016,7 +1060,7 @@ function writeLine(
       }
       case K_TSTAMP: {
         if (!isTimestamp(bytes, p, stop)) return false;
-        for (let k = KEY_AT[i]; k < KEY_AT[i + 1]; k++) out[o++] = KEY_BYTES[k];
+        o = putKey(view, o, i);
         out[o++] = QUOTE;
         for (let q = p; q < p + 10; q++) out[o++] = bytes[q];
         out[o++] = 84; // T
@@ -1036,6 +1080,7 @@ function writeLine(
           if (stop === FAIL) return false;
           // Columns new in the derived contexts go here; the others join the contexts ones.
           out = ensureAt(sink, o, columnsSize(derivedFrom, entityCount, version));
+          view = viewOf(out);
           o = putNewColumns(out, o, version);
         }
         break;
@@ -1047,6 +1092,7 @@ function writeLine(
         const key = entitySchemas[first].unstructKey;
         const size = key.length + entityDataEnd[first] - entityDataStart[first];
         out = ensureAt(sink, o, size);
+        view = viewOf(out);
         o = put(out, o, key, 0, key.length);
         o = put(out, o, bytes, entityDataStart[first], entityDataEnd[first]);
         entityCount = first; // not a context

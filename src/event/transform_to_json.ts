@@ -73,22 +73,21 @@ function addContexts(
   const scanned = scanContexts(text);
   if (scanned !== undefined) {
     const infos: SchemaInfo[] = [];
+    const items: string[] = [];
     for (const entity of scanned) {
       const info = schemaInfo(entity.schema);
       if (info === null) return INVALID;
+      const item = version ? withSchemaVersion(entity.data, info.key.version) : entity.data;
+      if (item === undefined) break; // `_schema_version` may be there already: parse instead
       infos.push(info);
+      items.push(item);
     }
-    for (let i = 0; i < scanned.length; i++) {
-      const info = infos[i];
-      const data = scanned[i].data;
-      const item = version ? withSchemaVersion(data, info.key.version) : data;
-      if (item === undefined) break; // data names `_schema_version` itself: use the parsed value
-      addItem(columns, added, info.contextsColumn, item);
-      if (i === scanned.length - 1) return added;
+    if (items.length === scanned.length) {
+      for (let i = 0; i < items.length; i++) {
+        addItem(columns, added, infos[i].contextsColumn, items[i]);
+      }
+      return added;
     }
-    if (scanned.length === 0) return added;
-    for (const column of added) columns.delete(column);
-    added.length = 0;
   }
   const contexts = readContexts(text);
   if (typeof contexts === "string") return INVALID;
@@ -105,7 +104,8 @@ function addContexts(
  */
 function withSchemaVersion(data: string, version: string): string | undefined {
   if (data.charCodeAt(0) !== 123) return data;
-  if (data.includes('"_schema_version"')) return undefined;
+  // Also when a member name is escaped: it could spell `_schema_version`.
+  if (data.includes('"_schema_version"') || data.includes("\\")) return undefined;
   let p = 1;
   while (data.charCodeAt(p) === 32) p++;
   const head = `{"_schema_version":"${version}"`;
@@ -150,8 +150,8 @@ function writeColumns(
  * The flat JSON form of a line as JSON text, without building the object first: the JSON of
  * each context and of the unstruct event is validated (`JSON.parse`) and then copied as text
  * instead of being serialised again. `JSON.parse(transformToJson(line, options))` deep-equals
- * `JSON.parse(JSON.stringify(transform(line, options)))`, and for compact payloads the two
- * texts are identical; this is the fastest way to write NDJSON.
+ * `JSON.parse(JSON.stringify(transform(line, options)))`, and for payloads written the way
+ * `JSON.stringify` writes them the two texts are identical; this is the fastest way to write NDJSON.
  *
  * Where a payload's text could differ from its parsed value (escaped member names, a number that
  * overflows to infinity or is negative zero, `_schema_version` already present), that payload is

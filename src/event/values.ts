@@ -32,7 +32,9 @@ export function readIntAt(line: string, start: number, stop: number): number | u
     negative = first === MINUS;
     i++;
   }
-  if (i === stop || stop - i > 16) return undefined;
+  if (i === stop) return undefined;
+  while (i < stop - 1 && line.charCodeAt(i) === ZERO) i++; // leading zeros do not count
+  if (stop - i > 16) return undefined;
   let value = 0;
   for (; i < stop; i++) {
     const c = line.charCodeAt(i) - ZERO;
@@ -40,7 +42,7 @@ export function readIntAt(line: string, start: number, stop: number): number | u
     value = value * 10 + c;
   }
   if (value > Number.MAX_SAFE_INTEGER) return undefined;
-  return negative ? -value : value;
+  return negative && value !== 0 ? -value : value; // no negative zero: JSON cannot keep it
 }
 
 const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -49,7 +51,8 @@ const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export function readDouble(text: string): number | undefined {
   if (!DOUBLE.test(text)) return undefined;
   const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  if (!Number.isFinite(value)) return undefined;
+  return value === 0 ? 0 : value; // no negative zero: JSON cannot keep it
 }
 
 /** Reads a `bool` field: `1` or `0`. */
