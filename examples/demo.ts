@@ -205,6 +205,7 @@ async function main(): Promise<void> {
       const skipped = heldBy.length > 0 ? ` (held by ${heldBy.join(", ")})` : "";
       console.log(
         `   ${s.owner}: ${s.seen} runs listed, ${s.alreadyDone} already done, ` +
+          `${s.archived} archived, ` +
           `${s.processed} processed (${plural(s.events, "event")}, ${
             plural(s.badRows, "bad row")
           }), ` +

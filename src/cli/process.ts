@@ -293,7 +293,8 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
     if (!settings.quiet) {
       const seconds = ((performance.now() - start) / 1000).toFixed(2);
       await io.stderr.write(
-        `process: ${count(summary.seen, "run")} listed, ${summary.alreadyDone} already done, ` +
+        `process: ${count(summary.seen, "run")} listed: ${summary.alreadyDone} already done, ` +
+          `${summary.archived} archived, ` +
           `${summary.processed} processed, ${summary.skipped} skipped, ${summary.failed} failed` +
           (summary.notStarted > 0 ? `, ${summary.notStarted} not started` : "") +
           `; ${count(summary.events, "event")}, ${count(summary.badRows, "bad row")} in ` +

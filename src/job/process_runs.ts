@@ -1,7 +1,8 @@
 import type { AwsOptions } from "../aws/options.ts";
 import { RunManifests, type RunManifestsOptions } from "../manifest/run_manifests.ts";
 import { readRun, type ReadRunOptions, type RunResult } from "../s3/read_run.ts";
-import { listRunIds } from "../s3/run_ids.ts";
+import { listObjects } from "../s3/list_objects.ts";
+import { ARCHIVED_STORAGE_CLASSES, listRunIds } from "../s3/run_ids.ts";
 import { parseS3Uri } from "../s3/uri.ts";
 
 /**
@@ -83,14 +84,22 @@ export interface FailedRun {
 /** What happened to one run that this call tried to claim. */
 export type RunOutcome = ProcessedRun | SkippedRun | FailedRun;
 
-/** The result of {@linkcode processRuns}. Counts add up: `seen = alreadyDone + processed + skipped + failed + notStarted`. */
+/**
+ * The result of {@linkcode processRuns}. Counts add up:
+ * `seen = alreadyDone + archived + processed + skipped + failed + notStarted`.
+ */
 export interface ProcessRunsSummary {
   /** The owner name this call claimed runs with. */
   owner: string;
-  /** Run folders listed (archived runs are not listed). */
+  /** Run folders listed. */
   seen: number;
   /** Runs the batch check found done before claiming. */
   alreadyDone: number;
+  /**
+   * Runs not processed yet but archived (one of their first 3 objects is in `GLACIER` or
+   * `DEEP_ARCHIVE`), so they cannot be read without a restore; left alone.
+   */
+  archived: number;
   /** Runs processed and marked done by this call. */
   processed: number;
   /** Runs another worker held or finished first. */
@@ -213,14 +222,16 @@ export class LeaseLostError extends Error {
 }
 
 const BATCH_SIZE = 100;
+const PROBE_SIZE = 3;
+const ARCHIVED: ReadonlySet<string> = new Set(ARCHIVED_STORAGE_CLASSES);
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * The whole job in one call, safe to run from any number of places at once: lists the runs
- * under `s3Uri` (archived runs skipped), keeps those the manifest does not hold as done (one
- * BatchGetItem per 100 runs), claims each (a conditional write that exactly one worker wins;
- * runs another worker holds are skipped), hands its events and bad rows to `handleRun`, then
- * marks it done. A run whose handler throws is released at once so a later call (here or
+ * under `s3Uri`, keeps those the manifest does not hold as done (one BatchGetItem per 100
+ * runs), skips the archived ones (probed only then, as `listRunIds` does: one small listing per
+ * run not done), claims each (a conditional write that exactly one worker wins; runs another
+ * worker holds are skipped), hands its events and bad rows to `handleRun`, then marks it done. A run whose handler throws is released at once so a later call (here or
  * elsewhere) processes it; a crashed worker's runs are taken over when their lease ends.
  *
  * Per-run failures are values: they are in the summary (`failed`, `runs`) and the job goes on
@@ -339,6 +350,7 @@ class Job {
       owner,
       seen: 0,
       alreadyDone: 0,
+      archived: 0,
       processed: 0,
       skipped: 0,
       failed: 0,
@@ -352,7 +364,12 @@ class Job {
   async run(): Promise<ProcessRunsSummary> {
     const { signal } = this.options;
     signal?.throwIfAborted();
-    const listing = listRunIds(this.s3Uri, { ...this.options.s3, signal: this.#s3Signal() });
+    // Archived runs are probed only when not done (below), not for every listed run.
+    const listing = listRunIds(this.s3Uri, {
+      ...this.options.s3,
+      includeArchived: true,
+      signal: this.#s3Signal(),
+    });
     let batch: string[] = [];
     for await (const runId of listing) {
       this.#summary.seen++;
@@ -412,6 +429,10 @@ class Job {
             this.#summary.notStarted++;
             continue;
           }
+          if (await this.#isArchived(runId)) {
+            this.#summary.archived++;
+            continue;
+          }
           this.#claimsStarted++;
           if ((await this.#processRun(runId)) === "done") stale = true;
         }
@@ -427,6 +448,21 @@ class Job {
     if (this.#claimsStarted >= this.maxRuns) this.#stopped = true;
     if (this.#fatal !== undefined) throw this.#fatal.error;
     this.options.signal?.throwIfAborted();
+  }
+
+  /** Whether any of the run's first 3 objects needs a restore (as `listRunIds` probes). */
+  async #isArchived(runId: string): Promise<boolean> {
+    let probed = 0;
+    const objects = listObjects({ bucket: this.bucket, prefix: runId }, {
+      ...this.options.s3,
+      pageSize: PROBE_SIZE,
+      signal: this.#s3Signal(),
+    });
+    for await (const object of objects) {
+      if (ARCHIVED.has(object.storageClass)) return true;
+      if (++probed >= PROBE_SIZE) break;
+    }
+    return false;
   }
 
   /**

@@ -59,7 +59,7 @@ Deno.test("process writes NDJSON to stdout, and a second run processes nothing",
   assert.equal(stderr[3], `process: ${run(2)}: 4 events, 2 bad rows`);
   assert.match(
     stderr[4],
-    /^process: 2 runs listed, 0 already done, 2 processed, 0 skipped, 0 failed; 9 events, 2 bad rows in \d+\.\d\d s \(owner .+\)$/,
+    /^process: 3 runs listed: 0 already done, 1 archived, 2 processed, 0 skipped, 0 failed; 9 events, 2 bad rows in \d+\.\d\d s \(owner .+\)$/,
   );
   assert.equal(await manifests.contains(run(1)), true);
   assert.equal(await manifests.contains(run(2)), true);
@@ -68,7 +68,10 @@ Deno.test("process writes NDJSON to stdout, and a second run processes nothing",
   const second = await runCliWithEnv(["process", "--table", TABLE, URI], aws.env);
   assert.equal(second.code, EXIT.ok, second.stderr);
   assert.equal(second.stdout, "");
-  assert.match(second.stderr, /^process: 2 runs listed, 2 already done, 0 processed, .*; 0 events/);
+  assert.match(
+    second.stderr,
+    /^process: 3 runs listed: 2 already done, 1 archived, 0 processed, .*; 0 events/,
+  );
 });
 
 Deno.test("process --out writes one file per run, and workers at once share the runs", async () => {

@@ -97,7 +97,8 @@ Deno.test("processRuns() processes each run exactly once across two sequential c
     const { expected, archived } = seedRuns(s3, 5, 0, [2]);
     const first = await processRuns(URI, options({ owner: "worker-1" }));
     assert.equal(first.owner, "worker-1");
-    assert.equal(first.seen, 4, "the archived run is not listed");
+    assert.equal(first.seen, 5);
+    assert.equal(first.archived, 1, "the archived run is left alone");
     assert.equal(first.processed, 4);
     assert.deepEqual(
       [first.alreadyDone, first.skipped, first.failed, first.notStarted],
@@ -114,10 +115,22 @@ Deno.test("processRuns() processes each run exactly once across two sequential c
     for (const id of expected.keys()) assert.equal(await manifests.contains(id), true);
     assert.equal(await manifests.contains(archived[0]), false);
 
+    const requestsBefore = s3.requests.length;
     const second = await processRuns(URI, options({ owner: "worker-1" }));
+    const probes = s3.requests.slice(requestsBefore)
+      .filter((r) => r.operation === "ListObjectsV2" && r.query.get("prefix") !== PREFIX)
+      .map((r) => r.query.get("prefix"));
+    assert.deepEqual(probes, archived, "only runs not done are probed for archiving");
     assert.deepEqual(
-      [second.seen, second.alreadyDone, second.processed, second.events, second.runs.length],
-      [4, 4, 0, 0, 0],
+      [
+        second.seen,
+        second.alreadyDone,
+        second.archived,
+        second.processed,
+        second.events,
+        second.runs.length,
+      ],
+      [5, 4, 1, 0, 0, 0],
     );
     assert.ok([...calls.values()].every((n) => n === 1), "no run handled twice");
   });
@@ -144,7 +157,10 @@ Deno.test("processRuns() with 4 concurrent workers processes each of 30 runs exa
     assert.equal(summaries.reduce((n, s) => n + s.failed, 0), 0);
     for (const s of summaries) {
       assert.equal(s.seen, 30);
-      assert.equal(s.alreadyDone + s.processed + s.skipped + s.failed + s.notStarted, s.seen);
+      assert.equal(
+        s.alreadyDone + s.archived + s.processed + s.skipped + s.failed + s.notStarted,
+        s.seen,
+      );
     }
     const events = [...expected.values()].reduce((n, [e]) => n + e, 0);
     assert.equal(summaries.reduce((n, s) => n + s.events, 0), events);
