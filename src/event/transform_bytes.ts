@@ -410,15 +410,10 @@ function skipNumber(p: number): number {
   return p;
 }
 
-/** `_schema_version` and `__proto__`: top-level data keys that a `schemaVersion` copy cannot keep. */
+/** Whether a top-level data key is `_schema_version` (a `schemaVersion` copy cannot keep it). */
 function isReservedKey(from: number, to: number): boolean {
-  const length = to - from;
-  if (length === 15) {
-    return src[from] === 95 && src[from + 1] === 115 && src[from + 7] === 95 &&
-      String.fromCharCode.apply(null, Array.from(src.subarray(from, to))) === "_schema_version";
-  }
-  return length === 9 && src[from] === 95 && src[from + 1] === 95 &&
-    String.fromCharCode.apply(null, Array.from(src.subarray(from, to))) === "__proto__";
+  return to - from === 15 && src[from] === 95 && src[from + 1] === 115 && src[from + 7] === 95 &&
+    String.fromCharCode.apply(null, Array.from(src.subarray(from, to))) === "_schema_version";
 }
 
 /**
@@ -860,8 +855,9 @@ function columnsSize(from: number, to: number, version: boolean): number {
  * must take the general path ({@linkcode transform}), which also reports the errors: it does
  * so for every line that `transform` rejects, for invalid UTF-8, and for the rare valid lines
  * whose payloads it cannot vouch for (whitespace other than spaces, escaped member names or
- * schemas, numbers that overflow or are negative zero, nesting deeper than 64, a payload
- * member named `_schema_version` or `__proto__` with `schemaVersion`, a leading byte order mark).
+ * schemas, numbers that overflow or are negative zero, nesting deeper than 64, with
+ * `schemaVersion` a top-level member of a context's data that is escaped or named
+ * `_schema_version`, a leading byte order mark).
  *
  * @example Write NDJSON, falling back to the general path
  * ```ts
@@ -1003,9 +999,12 @@ function writeLine(
         let q = p;
         const sign = bytes[q];
         if (sign === PLUS || sign === MINUS) q++;
-        if (q === stop || stop - q > 16) return false;
+        if (q === stop) return false;
+        let r = q;
+        while (r < stop - 1 && bytes[r] === ZERO) r++; // leading zeros do not count
+        if (stop - r > 16) return false;
         let value = 0;
-        for (let r = q; r < stop; r++) {
+        for (; r < stop; r++) {
           const d = bytes[r] - ZERO;
           if (d < 0 || d > 9) return false;
           value = value * 10 + d;
