@@ -60,6 +60,7 @@ export interface ErrorFacts {
 export interface JobFacts {
   seen: number;
   alreadyDone: number;
+  archived: number;
   processed: number;
   failed: number;
   events: number;
@@ -289,9 +290,12 @@ async function job(env: SelfTestEnv): Promise<SelfTestReport["job"]> {
       for await (const _ of records) handled[runId]++;
     },
   };
-  const facts = ({ seen, alreadyDone, processed, failed, events, badRows }: JobFacts) => ({
+  const facts = (
+    { seen, alreadyDone, archived, processed, failed, events, badRows }: JobFacts,
+  ) => ({
     seen,
     alreadyDone,
+    archived,
     processed,
     failed,
     events,
@@ -402,8 +406,24 @@ export function expectedReport(env: SelfTestEnv): Omit<
       },
     },
     job: {
-      first: { seen: 2, alreadyDone: 0, processed: 2, failed: 0, events: 6, badRows: 3 },
-      second: { seen: 2, alreadyDone: 2, processed: 0, failed: 0, events: 0, badRows: 0 },
+      first: {
+        seen: 3,
+        alreadyDone: 0,
+        archived: 1,
+        processed: 2,
+        failed: 0,
+        events: 6,
+        badRows: 3,
+      },
+      second: {
+        seen: 3,
+        alreadyDone: 2,
+        archived: 1,
+        processed: 0,
+        failed: 0,
+        events: 0,
+        badRows: 0,
+      },
       handled: { [run1]: 7, [run2]: 2 },
     },
     s3: {

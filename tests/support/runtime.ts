@@ -87,8 +87,6 @@ export interface LocalAws extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-let tables = 0;
-
 /**
  * Starts dynalite and the fake S3 (which verifies SigV4) on 127.0.0.1 and puts a run archive
  * in the bucket: an archived run (GLACIER), a run with a gzip object, a plain object and a
@@ -135,7 +133,7 @@ export async function startLocalAws(): Promise<LocalAws> {
         secretAccessKey: s3.credentials.secretAccessKey,
       },
       archive: `s3://sp-archive/${archive}`,
-      table: `selftest-runs-${++tables}`,
+      table: "selftest-runs",
     };
     const servers = dynamo;
     const close = async () => {
