@@ -21,6 +21,8 @@ import {
 const ROOT = new URL("../../", import.meta.url).pathname;
 const WORKER = new URL("../runtimes/worker.ts", import.meta.url).pathname;
 const decoder = new TextDecoder();
+/** How long a runtime may take to start listening (a cold start included). */
+const READY_MS = 30_000;
 
 /** The project's root folder (absolute path, with a trailing slash). */
 export const PROJECT_ROOT: string = ROOT;
@@ -201,21 +203,34 @@ export async function startRuntimeServer(
     await stderr;
     return status;
   };
-  let buffer = "";
+  // A runtime that never gets to listen must not hang the test: give up after a generous while.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${command} did not print its port within ${READY_MS} ms`)),
+      READY_MS,
+    );
+  });
+  let port: number;
   try {
+    let buffer = "";
     while (!buffer.includes("\n")) {
-      const { value, done } = await reader.read();
+      const { value, done } = await Promise.race([reader.read(), timeout]);
       if (done) {
         const status = await child.status;
         throw new Error(`${command} exited (${status.code}) before listening:\n${await stderr}`);
       }
       buffer += value;
     }
+    const line = buffer.slice(0, buffer.indexOf("\n"));
+    port = (JSON.parse(line) as { port: number }).port;
+    assert.ok(Number.isInteger(port) && port > 0, `${command} printed ${line}`);
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  const { port } = JSON.parse(buffer.slice(0, buffer.indexOf("\n"))) as { port: number };
   return {
     url: `http://127.0.0.1:${port}/`,
     pid: child.pid,
