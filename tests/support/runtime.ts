@@ -23,6 +23,8 @@ const WORKER = new URL("../runtimes/worker.ts", import.meta.url).pathname;
 const decoder = new TextDecoder();
 /** How long a runtime may take to start listening (a cold start included). */
 const READY_MS = 30_000;
+/** How long the self-test may take in a runtime before the test gives up (it takes ~1 s). */
+const SELFTEST_MS = 60_000;
 
 /** The project's root folder (absolute path, with a trailing slash). */
 export const PROJECT_ROOT: string = ROOT;
@@ -150,7 +152,11 @@ export async function startLocalAws(): Promise<LocalAws> {
 
 /** POSTs the environment to a self-test fetch handler and returns its report. */
 export async function requestSelfTest(url: string, env: SelfTestEnv): Promise<SelfTestReport> {
-  const response = await fetch(url, { method: "POST", body: JSON.stringify(env) });
+  const response = await fetch(url, {
+    method: "POST",
+    body: JSON.stringify(env),
+    signal: AbortSignal.timeout(SELFTEST_MS),
+  });
   const body = await response.json();
   assert.equal(response.status, 200, `the self-test failed: ${JSON.stringify(body, null, 2)}`);
   return body as SelfTestReport;
