@@ -84,15 +84,80 @@ function stringPath(toJson: (line: string) => string): number {
   return total;
 }
 
-function timed(name: string, fn: () => number, baseline = false): Deno.BenchDefinition {
+// The same lines as a file, for the end-to-end case.
+const slicePath = await Deno.makeTempFile({ prefix: "transform_bytes_bench_", suffix: ".tsv" });
+await Deno.writeFile(slicePath, bytes.subarray(starts[0], ends[events - 1] + 1));
+globalThis.addEventListener("unload", () => Deno.removeSync(slicePath));
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  for (let done = 0; done < data.length;) done += await file.write(data.subarray(done));
+}
+
+/** File → NDJSON file: 1 MiB reads, line splitting, writeEventJson, 512 KiB writes. */
+async function fileToNdjson(): Promise<number> {
+  using input = await Deno.open(slicePath);
+  using output = await Deno.open("/dev/null", { write: true });
+  const out = new ByteSink(1 << 20);
+  let buffer = new Uint8Array(2 << 20);
+  let filled = 0;
+  let total = 0;
+  let lines = 0;
+  for (;;) {
+    if (filled === buffer.length) { // a line longer than the buffer
+      const grown = new Uint8Array(buffer.length * 2);
+      grown.set(buffer);
+      buffer = grown;
+    }
+    const read = await input.read(
+      buffer.subarray(filled, Math.min(buffer.length, filled + (1 << 20))),
+    );
+    const eof = read === null;
+    if (!eof) filled += read;
+    let p = 0;
+    for (;;) {
+      let nl = buffer.subarray(0, filled).indexOf(10, p);
+      if (nl === -1) {
+        if (!eof || p === filled) break;
+        nl = filled;
+      }
+      if (nl > p) {
+        lines++;
+        if (!writeEventJson(buffer, p, nl, out)) {
+          fallbacks++;
+          const line = decoder.decode(buffer.subarray(p, nl));
+          out.write(encoder.encode(JSON.stringify(transform(line)) + "\n"));
+        }
+      }
+      p = nl + 1;
+      if (out.length >= 1 << 19) {
+        total += out.length;
+        await writeAll(output, out.view());
+        out.reset();
+      }
+    }
+    buffer.copyWithin(0, p, filled);
+    filled -= Math.min(p, filled);
+    if (eof) break;
+  }
+  total += out.length;
+  await writeAll(output, out.view());
+  if (lines !== events) throw new Error(`${lines} lines, expected ${events}`);
+  return total;
+}
+
+function timed(
+  name: string,
+  fn: () => number | Promise<number>,
+  baseline = false,
+): Deno.BenchDefinition {
   return {
     name,
     group: "line bytes to NDJSON bytes",
     baseline,
-    fn: () => {
+    fn: async () => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      if (fn() === 0) throw new Error("no output");
+      if (await fn() === 0) throw new Error("no output");
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const runs = timings.get(name) ?? { wall: [], cpu: [] };
@@ -104,6 +169,7 @@ function timed(name: string, fn: () => number, baseline = false): Deno.BenchDefi
 }
 
 Deno.bench(timed("writeEventJson (bytes)", bytesPath, true));
+Deno.bench(timed("file → NDJSON file with writeEventJson (I/O included)", fileToNdjson));
 Deno.bench(timed("transformToJson + TextEncoder", () => stringPath((l) => transformToJson(l))));
 Deno.bench(
   timed(
