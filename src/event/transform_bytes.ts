@@ -132,7 +132,7 @@ const K_TSTAMP = 4;
 const K_CONTEXTS = 5;
 
 const encoder = new TextEncoder();
-const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY = new Uint8Array(0);
 
 /** `,"name":` of every field, back to back in one array. */
 const KEY_BYTES: Uint8Array = encoder.encode(NAMES.map((name) => `,"${name}":`).join(""));
@@ -170,8 +170,8 @@ function putKey(view: DataView, o: number, i: number): number {
 }
 
 /** The last output buffer and a DataView of it. */
-let viewed: Uint8Array = EMPTY_BYTES;
-let viewedView: DataView = new DataView(EMPTY_BYTES.buffer);
+let viewed: Uint8Array = EMPTY;
+let viewedView: DataView = new DataView(EMPTY.buffer);
 
 /** A DataView of `out` (cached: the output buffer only changes when the sink grows). */
 function viewOf(out: Uint8Array): DataView {
@@ -189,7 +189,7 @@ const SCHEMA_VERSION_HEAD = encoder.encode('{"_schema_version":"');
 
 /**
  * Byte classes inside a JSON string: 0 plain ASCII, 1 `"`, 2 `\`, 3 a control character
- * (invalid raw), 4 a UTF-8 lead or stray byte (validated), 5 beyond the buffer.
+ * (invalid raw), 4 a UTF-8 lead or stray byte (validated).
  */
 const JSON_CLASS = new Uint8Array(256);
 /** Byte classes in an atomic string field: 0 copied as is, anything else has a closer look. */
@@ -224,7 +224,7 @@ interface SchemaEntry {
 
 const MAX_CACHED_SCHEMAS = 4096;
 const schemaCache = new Map<number, SchemaEntry>();
-const EMPTY = new Uint8Array(0);
+let cachedSchemas = 0;
 
 /** Recently used schemas, by a cheap hash of their bytes. */
 const recentSchemas: (SchemaEntry | undefined)[] = new Array(256).fill(undefined);
@@ -248,9 +248,9 @@ function schemaEntry(bytes: Uint8Array, from: number, to: number): SchemaEntry {
     for (let i = 0; i < length; i++) if (uri[i] !== bytes[from + i]) continue search;
     return entry;
   }
-  const text = String.fromCharCode.apply(null, Array.from(bytes.subarray(from, to)));
+  const text = ascii(bytes, from, to);
   const info = schemaInfo(text);
-  const entry: SchemaEntry = info === null
+  let entry: SchemaEntry = info === null
     ? {
       uri: bytes.slice(from, to),
       valid: false,
@@ -269,8 +269,13 @@ function schemaEntry(bytes: Uint8Array, from: number, to: number): SchemaEntry {
       version: encoder.encode(`${info.key.version}"`),
       next: first,
     };
-  if (schemaCache.size >= MAX_CACHED_SCHEMAS) schemaCache.clear();
+  if (cachedSchemas >= MAX_CACHED_SCHEMAS) {
+    schemaCache.clear();
+    cachedSchemas = 0;
+    entry = { ...entry, next: undefined };
+  }
   schemaCache.set(hash, entry);
+  cachedSchemas++;
   return entry;
 }
 
@@ -404,7 +409,7 @@ function skipNumber(p: number): number {
     return FAIL; // negative zero
   }
   if (exponent || p - start > 300) {
-    const value = Number(String.fromCharCode.apply(null, Array.from(src.subarray(start, p))));
+    const value = Number(ascii(src, start, p));
     if (!Number.isFinite(value) || Object.is(value, -0)) return FAIL;
   }
   return p;
@@ -413,7 +418,7 @@ function skipNumber(p: number): number {
 /** Whether a top-level data key is `_schema_version` (a `schemaVersion` copy cannot keep it). */
 function isReservedKey(from: number, to: number): boolean {
   return to - from === 15 && src[from] === 95 && src[from + 1] === 115 && src[from + 7] === 95 &&
-    String.fromCharCode.apply(null, Array.from(src.subarray(from, to))) === "_schema_version";
+    ascii(src, from, to) === "_schema_version";
 }
 
 /**
@@ -687,7 +692,12 @@ function isTimestamp(b: Uint8Array, p: number, stop: number): boolean {
 
 /** The ASCII text of `b[from, to)`. */
 function ascii(b: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode.apply(null, Array.from(b.subarray(from, to)));
+  let text = "";
+  for (let at = from; at < to; at += 4096) {
+    const chunk = b.subarray(at, Math.min(to, at + 4096));
+    text += String.fromCharCode.apply(null, chunk as unknown as number[]);
+  }
+  return text;
 }
 
 /** The text of the last double that {@linkcode doubleEnd} formatted. */
