@@ -275,3 +275,26 @@ export async function bunBinary(): Promise<string> {
   assert.equal(install.code, 0, `npm install bun@${BUN_VERSION} failed:\n${install.stderr}`);
   return bun;
 }
+
+/**
+ * The whole round for a runtime run as a child process: bundles the self-test, starts the local
+ * AWS endpoints, starts `command` with `args(bundle)` (it must serve the bundle on 127.0.0.1,
+ * see `serve.mjs`), posts the endpoints, checks that the report comes from `runtime` and is the
+ * expected one, and stops everything. Returns the report for further checks.
+ */
+export async function selfTestInChild(
+  runtime: string,
+  command: string,
+  args: (bundle: { dir: string; path: string }) => string[],
+): Promise<SelfTestReport> {
+  const bundle = await bundleSelfTest();
+  try {
+    await using aws = await startLocalAws();
+    await using server = await startRuntimeServer(command, args(bundle));
+    const report = await requestSelfTest(server.url, aws.env);
+    assertReport(report, aws.env, runtime);
+    return report;
+  } finally {
+    await Deno.remove(bundle.dir, { recursive: true });
+  }
+}
