@@ -942,7 +942,8 @@ function writeLine(
   let lonTo = 0;
   entityCount = 0;
   derivedFrom = 0;
-  let contextsAt = FAIL; // where the contexts columns go in the output
+  let contextsAt = 0; // where the columns of the contexts field are in the output
+  let contextsEnd = 0;
   let p = start;
   for (let i = 0; i < FIELD_COUNT; i++) {
     // Empty field.
@@ -955,8 +956,7 @@ function writeLine(
         out[o++] = 108;
         out[o++] = 108;
       }
-      if (i === CONTEXTS_INDEX) contextsAt = o;
-      else if (i === DERIVED_INDEX) derivedFrom = entityCount;
+      if (i === DERIVED_INDEX) derivedFrom = entityCount;
       p++;
       continue;
     }
@@ -1082,12 +1082,27 @@ function writeLine(
         if (i === CONTEXTS_INDEX) {
           stop = scanColumn(p, end, true, version);
           if (stop === FAIL) return false;
+          out = ensureAt(sink, o, columnsSize(0, entityCount, version));
+          view = viewOf(out);
           contextsAt = o;
+          o = putColumns(out, o, 0, entityCount, version);
+          contextsEnd = o;
         } else {
           derivedFrom = entityCount;
           stop = scanColumn(p, end, true, version);
           if (stop === FAIL) return false;
-          // Columns new in the derived contexts go here; the others join the contexts ones.
+          if (sharesColumn()) {
+            // Some derived contexts join columns of the contexts field: write those again.
+            const size = columnsSize(0, derivedFrom, version);
+            if (scratch.length < size) scratch = new Uint8Array(size * 2);
+            const length = putColumns(scratch, 0, 0, derivedFrom, version);
+            const grown = length - (contextsEnd - contextsAt);
+            out = ensureAt(sink, o, grown);
+            out.copyWithin(contextsEnd + grown, contextsEnd, o);
+            out.set(scratch.subarray(0, length), contextsAt);
+            o += grown;
+          }
+          // Columns new in the derived contexts go here.
           out = ensureAt(sink, o, columnsSize(derivedFrom, entityCount, version));
           view = viewOf(out);
           o = putNewColumns(out, o, version);
@@ -1110,21 +1125,11 @@ function writeLine(
     p = stop + 1;
   }
 
-  // geo_location first, and the contexts columns at field 52: insert them now.
+  // geo_location first: insert it now.
   const geoSize = geo && latTo > latFrom && lonTo > lonFrom
     ? GEO_KEY.length + (latTo - latFrom) + (lonTo - lonFrom) + 2
     : 0;
-  const contextsSize = contextsAt !== FAIL && derivedFrom > 0
-    ? columnsSize(0, derivedFrom, version)
-    : 0;
-  out = ensureAt(sink, o, geoSize + contextsSize + 3);
-  if (contextsSize > 0) {
-    if (scratch.length < contextsSize) scratch = new Uint8Array(contextsSize * 2);
-    const length = putColumns(scratch, 0, 0, derivedFrom, version);
-    out.copyWithin(contextsAt + length, contextsAt, o);
-    out.set(scratch.subarray(0, length), contextsAt);
-    o += length;
-  }
+  out = ensureAt(sink, o, geoSize + 3);
   if (geoSize > 0) {
     out.copyWithin(base + geoSize, base, o);
     let g = put(out, base, GEO_KEY, 0, GEO_KEY.length);
@@ -1145,7 +1150,16 @@ function writeLine(
   return true;
 }
 
-/** Where the contexts columns are written before they are moved into place. */
+/** Whether a derived context (entities from `derivedFrom` on) has a column of the contexts field. */
+function sharesColumn(): boolean {
+  for (let k = derivedFrom; k < entityCount; k++) {
+    const column = entitySchemas[k].column;
+    for (let j = 0; j < derivedFrom; j++) if (entitySchemas[j].column === column) return true;
+  }
+  return false;
+}
+
+/** Where the contexts columns are written again when derived contexts join them. */
 let scratch = new Uint8Array(1 << 12);
 
 /** Makes room for `extra` bytes after position `o` of the sink; returns its buffer. */

@@ -444,6 +444,15 @@ Deno.test("writeEventJson() handles the self-describing envelopes like transform
     ["not JSON", { 52: "{'data': []}" }, false],
     ["JSON with a byte order mark", { 52: `\ufeff{"data":[${item}]}` }, false],
     ["many entities", { 52: `{"data":[${Array(300).fill(item).join(",")}]}` }, true],
+    ["many small columns, some shared with derived", {
+      52: `{"data":[${
+        Array.from({ length: 200 }, (_, k) => entity("{}", `iglu:a/aAaAaA${k}/c/1-0-0`)).join(",")
+      }]}`,
+      122: `{"data":[${
+        Array.from({ length: 200 }, (_, k) => entity("0", `iglu:a/aAaAaA${k * 2}/c/2-0-0`))
+          .join(",")
+      }]}`,
+    }, true],
   ];
   for (const [name, values, fast] of cases) {
     await t.step(name, () => {
@@ -459,6 +468,46 @@ Deno.test("writeEventJson() handles line shapes like transform()", async (t) => 
     ["CRLF line end", `${line}\r`, true],
     ["CR only in the last field", `${withFields({ 130: "2024-02-28 10:00:00" })}\r`, true],
     ["all fields empty", empty, true],
+    [
+      "the shortest values",
+      BASE.map((_, i) => (i === 52 || i === 58 || i === 122 ? "" : "0")).join("\t"),
+      false,
+    ],
+    [
+      "short values everywhere",
+      withFields(Object.fromEntries(
+        [
+          7,
+          16,
+          34,
+          40,
+          72,
+          73,
+          74,
+          75,
+          76,
+          95,
+          96,
+          103,
+          104,
+          106,
+          107,
+          84,
+          85,
+          86,
+          87,
+          88,
+          89,
+          90,
+          91,
+          92,
+          93,
+          102,
+        ]
+          .map((i) => [i, "0"]),
+      )),
+      true,
+    ],
     ["empty line", "", false],
     ["no tab", "abc", false],
     ["130 fields", BASE.slice(1).join("\t"), false],
