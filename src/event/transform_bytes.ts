@@ -938,8 +938,6 @@ function writeLine(
   let o = base;
   let latFrom = 0;
   let latTo = 0;
-  let lonFrom = 0;
-  let lonTo = 0;
   entityCount = 0;
   derivedFrom = 0;
   let contextsAt = 0; // where the columns of the contexts field are in the output
@@ -1036,9 +1034,18 @@ function writeLine(
         if (i === LATITUDE) {
           latFrom = p;
           latTo = stop;
-        } else if (i === LONGITUDE) {
-          lonFrom = p;
-          lonTo = stop;
+        } else if (i === LONGITUDE && geo && latTo > latFrom) {
+          // Both coordinates are valid: put geo_location first (fields 0-22 move, not the rest).
+          const geoSize = GEO_KEY.length + (latTo - latFrom) + (stop - p) + 2;
+          out = ensureAt(sink, o, geoSize);
+          view = viewOf(out);
+          out.copyWithin(base + geoSize, base, o);
+          let g = put(out, base, GEO_KEY, 0, GEO_KEY.length);
+          g = put(out, g, bytes, latFrom, latTo);
+          out[g++] = COMMA;
+          g = put(out, g, bytes, p, stop);
+          out[g++] = QUOTE;
+          o += geoSize;
         }
         o = putKey(view, o, i);
         if (copyEnd > 0) {
@@ -1125,20 +1132,7 @@ function writeLine(
     p = stop + 1;
   }
 
-  // geo_location first: insert it now.
-  const geoSize = geo && latTo > latFrom && lonTo > lonFrom
-    ? GEO_KEY.length + (latTo - latFrom) + (lonTo - lonFrom) + 2
-    : 0;
-  out = ensureAt(sink, o, geoSize + 3);
-  if (geoSize > 0) {
-    out.copyWithin(base + geoSize, base, o);
-    let g = put(out, base, GEO_KEY, 0, GEO_KEY.length);
-    g = put(out, g, bytes, latFrom, latTo);
-    out[g++] = COMMA;
-    g = put(out, g, bytes, lonFrom, lonTo);
-    out[g++] = QUOTE;
-    o += geoSize;
-  }
+  out = ensureAt(sink, o, 3);
   if (o === base) {
     out[o++] = OPEN_BRACE;
   } else {
