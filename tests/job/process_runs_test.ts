@@ -269,18 +269,33 @@ Deno.test("processRuns() reports a lost claim as a failed run and does not mark 
 });
 
 Deno.test("processRuns() renews the lease of a run that takes longer than the lease", async () => {
-  await withEnv(async ({ s3, manifests, options }) => {
+  await withEnv(async ({ s3, options, dynamo }) => {
     seedRuns(s3, 1);
+    // One clock for every worker, moved by the test: no waiting for leases to run out.
+    let clock = Date.now();
+    const withClock = () =>
+      new RunManifests(TABLE, { ...localOptions(dynamo.endpoint), now: () => clock });
+    const manifests = withClock();
+    const intruder = withClock();
     const summary = await processRuns(
       URI,
       options({
+        manifests,
         owner: "slow-worker",
-        leaseMs: 900,
+        leaseMs: 300, // renewed every 100 ms
         handleRun: async (id, records) => {
           for await (const _ of records) { /* read */ }
-          // Well past the first lease: without renewals another worker could take it over.
-          await new Promise((resolve) => setTimeout(resolve, 1500));
-          const other = await manifests.claim(id, { owner: "other-worker", leaseMs: 900 });
+          const first = (await manifests.get(id))?.leaseExpiresAt ?? 0;
+          clock += 3_600_000; // an hour later: the first lease has long run out
+          assert.ok(first < clock);
+          // Wait (bounded) for a renewal made at the new time.
+          let renewed = 0;
+          for (let i = 0; i < 400 && renewed <= clock; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+            renewed = (await manifests.get(id))?.leaseExpiresAt ?? 0;
+          }
+          assert.ok(renewed > clock, "the lease was renewed");
+          const other = await intruder.claim(id, { owner: "other-worker", leaseMs: 300 });
           assert.deepEqual([other.claimed, !other.claimed && other.heldBy], [
             false,
             "slow-worker",
