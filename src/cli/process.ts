@@ -103,8 +103,7 @@ function readSettings(args: ParsedArgs): Settings {
   const uri = s3UriArgument(args);
   const table = args.string("table");
   if (table === undefined) throw new UsageError("missing --table TABLE (the run manifest)");
-  const owner = args.string("owner") ??
-    `${Deno.hostname()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const owner = args.string("owner") ?? defaultOwner();
   if (owner === "") throw new UsageError("--owner is empty");
   const order = args.string("order") ?? "shuffled";
   if (order !== "listed" && order !== "shuffled") {
@@ -121,6 +120,17 @@ function readSettings(args: ParsedArgs): Settings {
     order,
     quiet: args.flag("quiet"),
   };
+}
+
+/** `host-pid-random`: unique per process, readable in the manifest. */
+function defaultOwner(): string {
+  let host = "worker";
+  try {
+    host = Deno.hostname();
+  } catch {
+    // No --allow-sys: the pid and the random part keep it unique.
+  }
+  return `${host}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
 /** The last segment of a run id: `run=2017-01-01-00-00-00`. */
