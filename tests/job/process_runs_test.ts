@@ -405,6 +405,18 @@ Deno.test("processRuns() hands each run's records once", async () => {
   });
 });
 
+Deno.test("processRuns() builds the manifest from a table name and dynamodb options", async () => {
+  await withEnv(async ({ s3, dynamo, manifests, options }) => {
+    seedRuns(s3, 2);
+    const summary = await processRuns(
+      URI,
+      options({ manifests: TABLE, dynamodb: localOptions(dynamo.endpoint) }),
+    );
+    assert.equal(summary.processed, 2);
+    assert.deepEqual(await manifests.filterUnprocessed([runId(0), runId(1)]), []);
+  });
+});
+
 Deno.test("processRuns() rejects invalid options at once", async (t) => {
   const s3 = { credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } };
   const manifests = new RunManifests(TABLE, s3);
