@@ -3,12 +3,13 @@ import { gzipSync } from "fflate";
 import { EXIT_AWS } from "../../src/cli/aws_env.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
-import { localOptions } from "../support/dynamodb_server.ts";
-import type { FakeS3 } from "../support/fake_s3.ts";
+import { localOptions, startDynamoDb } from "../support/dynamodb_server.ts";
+import { FakeS3 } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
 import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
 
 const encoder = new TextEncoder();
+const CLI = new URL("../../src/cli.ts", import.meta.url).pathname;
 const BUCKET = "pipeline";
 const URI = `s3://${BUCKET}/enriched/archive/`;
 const TABLE = "snowplow-runs";
@@ -156,6 +157,49 @@ Deno.test("process reports failed runs and AWS failures with their statuses", as
       await Deno.remove(out, { recursive: true });
     }
   });
+});
+
+Deno.test("process releases the run in progress on Ctrl-C and exits 130", async () => {
+  // GetObject hangs, so the run stays in progress until the signal.
+  await using s3 = await FakeS3.start({
+    buckets: [BUCKET],
+    faults: (_i, request) =>
+      request.method === "GET" && /part-/.test(request.url) ? "hang" : undefined,
+  });
+  const dynamo = await startDynamoDb();
+  try {
+    const manifests = await createTable(dynamo.endpoint);
+    putRun(s3, 1, 3, 0);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "process", "--table", TABLE, "--owner", "worker-1", URI],
+      env: {
+        NO_COLOR: "1",
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        AWS_REGION: s3.region,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let record;
+    for (let i = 0; i < 400 && record?.state !== "claimed"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      record = await manifests.get(run(1));
+    }
+    assert.deepEqual([record?.state, record?.owner], ["claimed", "worker-1"]);
+    child.kill("SIGINT");
+    const { code, stderr } = await child.output();
+    assert.equal(code, 130);
+    assert.match(
+      new TextDecoder().decode(stderr),
+      /process: interrupted; the runs in progress were released\n$/,
+    );
+    assert.equal(await manifests.get(run(1)), undefined, "released");
+  } finally {
+    await dynamo.close();
+  }
 });
 
 Deno.test("process rejects wrong arguments with the usage", async (t) => {
