@@ -900,6 +900,7 @@ function columnsSize(from: number, to: number, version: boolean): number {
  * @param sink Where to append the JSON text and a line feed.
  * @param options What shape to produce (as for {@linkcode transform}).
  * @returns Whether the line was written; `false` means: use the general path.
+ * @throws {RangeError} When `[start, end)` is not a range of `bytes`.
  */
 export function writeEventJson(
   bytes: Uint8Array,
@@ -908,6 +909,11 @@ export function writeEventJson(
   sink: ByteSink,
   options?: TransformOptions,
 ): boolean {
+  if (!(start >= 0 && start <= end && end <= bytes.length)) {
+    throw new RangeError(
+      `writeEventJson: the line [${start}, ${end}) is not within the ${bytes.length} bytes`,
+    );
+  }
   src = bytes;
   const written = writeLine(bytes, start, end, sink, options);
   src = EMPTY;

@@ -585,3 +585,12 @@ Deno.test("writeEventJson() agrees with transform() on fuzzed lines", () => {
   // Mutations of a single byte often leave a line valid: both paths must be exercised.
   assert.ok(fast > 500 && general > 500, `fast ${fast}, general ${general}`);
 });
+
+Deno.test("writeEventJson() throws a RangeError for a range outside the bytes", () => {
+  const bytes = encoder.encode(Array(131).fill("").join("\t"));
+  const sink = new ByteSink();
+  for (const [start, end] of [[-1, 10], [10, 5], [0, bytes.length + 1], [Number.NaN, 3]]) {
+    assert.throws(() => writeEventJson(bytes, start, end, sink), RangeError);
+  }
+  assert.equal(sink.length, 0);
+});
