@@ -403,6 +403,7 @@ class Job {
     const refresh = async (): Promise<void> => {
       const rest = todo.slice(next);
       const left = new Set(await this.manifests.filterUnprocessed(rest));
+      if (this.#stopped) return; // the rest is counted as not started
       const kept = rest.filter((runId) => left.has(runId));
       this.#summary.alreadyDone += rest.length - kept.length;
       todo = kept;
