@@ -208,6 +208,8 @@ const HEX = encoder.encode("0123456789abcdef");
 interface SchemaEntry {
   /** The URI's bytes. */
   readonly uri: Uint8Array;
+  /** The URI's whole 32-bit words, for {@linkcode sameBytes}. */
+  readonly words: Uint32Array;
   /** Whether it is a valid Iglu URI. */
   readonly valid: boolean;
   /** The contexts column name (for grouping). */
@@ -229,11 +231,30 @@ let cachedSchemas = 0;
 /** Recently used schemas, by a cheap hash of their bytes. */
 const recentSchemas: (SchemaEntry | undefined)[] = new Array(256).fill(undefined);
 
-/** Whether `uri` equals `src[from, to)`. */
-function sameBytes(uri: Uint8Array, from: number, to: number): boolean {
-  if (uri.length !== to - from) return false;
-  for (let i = uri.length - 1; i >= 0; i--) if (uri[i] !== src[from + i]) return false;
+/** Whether the URI of `entry` is `src[from, to)` (compared 4 bytes at a time, from the end). */
+function sameBytes(entry: SchemaEntry, from: number, to: number): boolean {
+  const uri = entry.uri;
+  const length = uri.length;
+  if (length !== to - from) return false;
+  const words = entry.words;
+  const view = srcView;
+  for (let i = words.length - 1; i >= 0; i--) {
+    if (view.getUint32(from + 4 * i, true) !== words[i]) return false;
+  }
+  for (let k = words.length * 4; k < length; k++) if (uri[k] !== src[from + k]) return false;
   return true;
+}
+
+/** The whole little-endian 32-bit words of `bytes[from, to)`. */
+function wordsOf(bytes: Uint8Array, from: number, to: number): Uint32Array {
+  const words = new Uint32Array((to - from) >> 2);
+  for (let w = 0; w < words.length; w++) {
+    const at = from + 4 * w;
+    words[w] =
+      (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>>
+      0;
+  }
+  return words;
 }
 
 /** The cache entry of the schema URI in `bytes[from, to)` (ASCII without escapes). */
@@ -253,6 +274,7 @@ function schemaEntry(bytes: Uint8Array, from: number, to: number): SchemaEntry {
   let entry: SchemaEntry = info === null
     ? {
       uri: bytes.slice(from, to),
+      words: wordsOf(bytes, from, to),
       valid: false,
       column: "",
       contextsKey: EMPTY,
@@ -262,6 +284,7 @@ function schemaEntry(bytes: Uint8Array, from: number, to: number): SchemaEntry {
     }
     : {
       uri: bytes.slice(from, to),
+      words: wordsOf(bytes, from, to),
       valid: true,
       column: info.contextsColumn,
       contextsKey: encoder.encode(`,"${info.contextsColumn}":[`),
@@ -285,6 +308,9 @@ function schemaEntry(bytes: Uint8Array, from: number, to: number): SchemaEntry {
 
 /** The input of the current scan (module state: the writer is synchronous). */
 let src: Uint8Array = EMPTY;
+/** The last input buffer seen and a DataView of it (kept until the next call, for reuse). */
+let srcViewed: Uint8Array = EMPTY;
+let srcView: DataView = new DataView(EMPTY.buffer);
 /** Container kinds of the open arrays/objects of the current value: 1 object, 2 array. */
 const STACK = new Uint8Array(MAX_DEPTH + 1);
 
@@ -572,7 +598,7 @@ function walkEntity(p: number, limit: number, topKeys: boolean): number {
   const slot = ((schemaTo - schemaFrom) * 7 + src[schemaTo - 7] * 3 + src[schemaTo - 12] +
     src[(schemaFrom + schemaTo) >> 1] * 5) & 255;
   let entry = recentSchemas[slot];
-  if (entry === undefined || !sameBytes(entry.uri, schemaFrom, schemaTo)) {
+  if (entry === undefined || !sameBytes(entry, schemaFrom, schemaTo)) {
     entry = schemaEntry(src, schemaFrom, schemaTo);
     recentSchemas[slot] = entry;
   }
@@ -915,6 +941,10 @@ export function writeEventJson(
     );
   }
   src = bytes;
+  if (bytes !== srcViewed) {
+    srcViewed = bytes;
+    srcView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const written = writeLine(bytes, start, end, sink, options);
   src = EMPTY;
   return written;
