@@ -34,13 +34,18 @@ export const AWS_ENV_HELP = [
 ].join("\n");
 
 /**
- * AWS options for `service` from this process's environment, with `endpoint` (a flag's value)
- * taking precedence. Missing credentials or a malformed endpoint are usage errors.
+ * AWS options for `service` from the environment (this process's by default), with `endpoint`
+ * (a flag's value) taking precedence. Missing credentials or a malformed endpoint are usage
+ * errors.
  */
-export function awsOptionsFor(service: AwsService, endpoint: string | undefined): AwsOptions {
+export function awsOptionsFor(
+  service: AwsService,
+  endpoint: string | undefined,
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): AwsOptions {
   let options: AwsOptions;
   try {
-    options = awsOptionsFromEnv(Deno.env.toObject(), service);
+    options = awsOptionsFromEnv(env, service);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     throw new UsageError(

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { DynamoDBError, S3Error } from "../../src/aws/mod.ts";
+import { awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "../../src/cli/aws_env.ts";
+import { UsageError } from "../../src/cli/command.ts";
+import { Output } from "../../src/cli/output.ts";
+
+const ENV = {
+  AWS_ACCESS_KEY_ID: "AKIDTEST",
+  AWS_SECRET_ACCESS_KEY: "very-secret",
+  AWS_REGION: "eu-west-1",
+  AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9000",
+};
+
+Deno.test("awsOptionsFor() reads the environment and lets --endpoint win", async (t) => {
+  await t.step("from the environment", () => {
+    const options = awsOptionsFor("s3", undefined, ENV);
+    assert.deepEqual(
+      [options.region, options.endpoint, options.credentials.accessKeyId],
+      ["eu-west-1", "http://127.0.0.1:9000", "AKIDTEST"],
+    );
+    assert.equal(awsOptionsFor("dynamodb", undefined, ENV).endpoint, undefined);
+  });
+  await t.step("--endpoint first", () => {
+    const options = awsOptionsFor("s3", "http://127.0.0.1:4566", ENV);
+    assert.equal(options.endpoint, "http://127.0.0.1:4566");
+  });
+  await t.step("missing credentials: a usage error naming the variable", () => {
+    assert.throws(
+      () => awsOptionsFor("s3", undefined, { AWS_ACCESS_KEY_ID: "AKID" }),
+      (error) =>
+        error instanceof UsageError &&
+        /the environment variable AWS_SECRET_ACCESS_KEY is not set/.test(error.message),
+    );
+  });
+  await t.step("a malformed endpoint: a usage error", () => {
+    assert.throws(() => awsOptionsFor("s3", "ftp://example", ENV), UsageError);
+    assert.throws(() => awsOptionsFor("s3", "not a url", ENV), UsageError);
+  });
+});
+
+Deno.test("reportAwsError() writes one line with code, status and request id, and a hint", async () => {
+  let text = "";
+  const decoder = new TextDecoder();
+  const stderr = new Output(
+    new WritableStream({ write: (chunk) => void (text += decoder.decode(chunk)) }),
+  );
+  const io = {
+    stdin: () => new ReadableStream<Uint8Array>(),
+    stdinIsTerminal: false,
+    stdout: stderr,
+    stderr,
+    stderrIsTerminal: false,
+  };
+  const error = new S3Error({
+    operation: "ListObjectsV2",
+    code: "SignatureDoesNotMatch",
+    status: 403,
+    message: "The request signature we calculated\ndoes not match.",
+    requestId: "REQ1",
+  });
+  assert.equal(isAwsError(error), true);
+  assert.equal(isAwsError(new Error("x")), false);
+  assert.equal(await reportAwsError(io, "runs list", error), EXIT_AWS);
+  assert.equal(
+    text,
+    "snowplow-analytics runs list: S3 ListObjectsV2 failed: 403 SignatureDoesNotMatch: The " +
+      "request signature we calculated does not match. (request id REQ1) " +
+      "(check AWS_SECRET_ACCESS_KEY)\n",
+  );
+  text = "";
+  await reportAwsError(
+    io,
+    "manifest add",
+    new DynamoDBError({ operation: "PutItem", code: "ValidationException", status: 400 }),
+  );
+  assert.equal(
+    text,
+    "snowplow-analytics manifest add: DynamoDB PutItem failed: 400 ValidationException\n",
+  );
+});
