@@ -998,7 +998,21 @@ function writeLine(
     if (kind === K_STRING) {
       o = putKey(view, o, i);
       out[o++] = QUOTE;
+      const input = srcView;
       for (;;) {
+        // Four bytes at a time while none needs a look (SWAR: a byte below 0x20 or from 0x80,
+        // or equal to `"` or `\`, sets its high bit in the mask).
+        while (p + 4 <= end) {
+          const w = input.getUint32(p, true);
+          const x = w ^ 0x22222222;
+          const y = w ^ 0x5c5c5c5c;
+          const special = w | ((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) |
+            ((y - 0x01010101) & ~y);
+          if ((special & 0x80808080) !== 0) break;
+          view.setUint32(o, w, true);
+          p += 4;
+          o += 4;
+        }
         let c = bytes[p];
         while (ATOM_CLASS[c] === 0) {
           out[o++] = c;

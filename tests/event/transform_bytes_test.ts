@@ -261,6 +261,35 @@ Deno.test("writeEventJson() handles atomic fields like transform()", async (t) =
   }
 });
 
+Deno.test("writeEventJson() finds special bytes at every position of a string", () => {
+  const specials = [
+    '"',
+    "\\",
+    "\u0001",
+    "\u001f",
+    " ",
+    "!",
+    "#",
+    "[",
+    "]",
+    "\u007f",
+    "é",
+    "€",
+    "😀",
+  ];
+  for (let k = 0; k < 9; k++) {
+    for (const special of specials) {
+      const text = "a".repeat(k) + special + "b".repeat(9 - k) + special;
+      assert.ok(check(withFields({ 0: text, 100: text.repeat(3) })), JSON.stringify(text));
+    }
+    for (const inner of [[0x80], [0xc3], [0xed, 0xa0, 0x80], [0x09]]) {
+      const text = "a".repeat(k) + MARK + "b".repeat(9);
+      const bytes = splice(withFields({ 0: text }), MARK, inner);
+      assert.equal(check(bytes), false);
+    }
+  }
+});
+
 Deno.test("writeEventJson() returns false on invalid UTF-8 and a leading byte order mark", async (t) => {
   const cases: [string, number[], boolean][] = [
     ["valid two-byte", [0x61, 0xc3, 0xa9], true],
