@@ -50,6 +50,25 @@ Deno.test("runs list prints one run id per line, archived runs only with --inclu
   });
 });
 
+Deno.test("runs list prints every run of a listing of several pages", async () => {
+  await using aws = await startLocalAws([BUCKET]);
+  const expected: string[] = [];
+  for (let i = 0; i < 1450; i++) {
+    const day = String(1 + (i % 28)).padStart(2, "0");
+    const hour = String(Math.floor(i / 28) % 24).padStart(2, "0");
+    const minute = String(Math.floor(i / (28 * 24))).padStart(2, "0");
+    const id = `big/run=2026-11-${day}-${hour}-${minute}-00/`;
+    expected.push(id);
+    aws.s3.put({ bucket: BUCKET, key: `${id}part-0` }, "x");
+  }
+  const result = await runCliWithEnv(
+    ["runs", "list", "--include-archived", `s3://${BUCKET}/big/`],
+    aws.env,
+  );
+  assert.equal(result.code, EXIT.ok, result.stderr);
+  assert.deepEqual(result.stdout.trimEnd().split("\n"), expected.sort());
+});
+
 Deno.test("runs list reports AWS failures in one line with a distinct status", async (t) => {
   await using aws = await startLocalAws([BUCKET]);
   await t.step("a wrong secret: 403 SignatureDoesNotMatch, no credentials printed", async () => {
