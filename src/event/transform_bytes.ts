@@ -941,7 +941,7 @@ export function writeEventJson(
     );
   }
   src = bytes;
-  if (bytes !== srcViewed) {
+  if (bytes !== srcViewed || srcView.byteLength !== bytes.byteLength) { // (resizable buffers)
     srcViewed = bytes;
     srcView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
