@@ -33,6 +33,23 @@ export const AWS_ENV_HELP = [
   "--endpoint is given.",
 ].join("\n");
 
+/** This process's environment; without `--allow-env` a usage error that says so. */
+function processEnv(): Record<string, string | undefined> {
+  try {
+    return Deno.env.toObject();
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)
+    ) {
+      throw error;
+    }
+    throw new UsageError(
+      "reading AWS credentials from the environment needs --allow-env (or -A): " +
+        "deno run --allow-env --allow-net ...",
+    );
+  }
+}
+
 /**
  * AWS options for `service` from the environment (this process's by default), with `endpoint`
  * (a flag's value) taking precedence. Missing credentials or a malformed endpoint are usage
@@ -41,7 +58,7 @@ export const AWS_ENV_HELP = [
 export function awsOptionsFor(
   service: AwsService,
   endpoint: string | undefined,
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: Record<string, string | undefined> = processEnv(),
 ): AwsOptions {
   let options: AwsOptions;
   try {
