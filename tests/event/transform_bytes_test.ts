@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { ByteSink, transform, type TransformOptions, transformToJson } from "../../mod.ts";
-import { writeEventJson } from "../../src/event/transform_bytes.ts";
+import {
+  ByteSink,
+  transform,
+  type TransformOptions,
+  transformToJson,
+  writeEventJson,
+} from "../../mod.ts";
 import { generateLines, Prng } from "../support/generator.ts";
 
 const encoder = new TextEncoder();
