@@ -19,6 +19,13 @@ export interface LineHandler {
   line(text: string, lineNumber: number): void;
   /** A line longer than the limit: its first bytes as text, and its full length in bytes. */
   tooLong(prefix: string, bytes: number, lineNumber: number): void;
+  /**
+   * Optional: offered each non-empty line as bytes `[start, end)` of `bytes` (without `\n`
+   * or `\r\n`) before it is decoded. Returning `true` means the line was handled; `false`
+   * sends it on to {@linkcode LineHandler.line} as text. The bytes are only valid during the
+   * call.
+   */
+  bytes?(bytes: Uint8Array, start: number, end: number, lineNumber: number): boolean;
 }
 
 /** Counters kept by {@linkcode LineSplitter}. */
@@ -135,7 +142,7 @@ export class LineSplitter {
     } else {
       this.#reserve(total);
       this.#carry.set(tail, used);
-      this.#handOver(this.#decodeLine(this.#carry.subarray(0, total)), lineNumber, handler);
+      this.#handOverBytes(this.#carry, 0, total, lineNumber, handler);
     }
     if (this.#carry.length > INITIAL_CARRY) this.#carry = new Uint8Array(INITIAL_CARRY);
     this.#carryBytes = 0;
@@ -151,11 +158,31 @@ export class LineSplitter {
     let start = 0;
     for (;;) {
       const end = bytes.indexOf(LF, start);
-      const line = bytes.subarray(start, end < 0 ? bytes.length : end);
-      this.#handOver(this.#decodeLine(line), ++this.counts.lines, handler);
+      this.#handOverBytes(bytes, start, end < 0 ? bytes.length : end, ++this.counts.lines, handler);
       if (end < 0) return;
       start = end + 1;
     }
+  }
+
+  /** Offers the line `[start, end)` of `bytes` to the handler as bytes, else as text. */
+  #handOverBytes(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    lineNumber: number,
+    handler: LineHandler,
+  ): void {
+    if (handler.bytes !== undefined) {
+      let stop = end;
+      if (stop > start && bytes[stop - 1] === CR) stop--;
+      if (stop === start) {
+        this.counts.emptyLines++;
+        return;
+      }
+      // A first line with a byte-order mark goes the text way, which removes it.
+      if (handler.bytes(bytes, start, stop, lineNumber)) return;
+    }
+    this.#handOver(this.#decodeLine(bytes.subarray(start, end)), lineNumber, handler);
   }
 
   #decodeLine(bytes: Uint8Array): string {

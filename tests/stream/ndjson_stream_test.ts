@@ -139,3 +139,26 @@ Deno.test("NdjsonEncodeStream writes one JSON value per line", async () => {
   const out = await readAll(ReadableStream.from(values).pipeThrough(new NdjsonEncodeStream()));
   assert.equal(decoder.decode(out), '{"a":1}\n"text"\n[1,null]\n3\n');
 });
+
+Deno.test("NdjsonStream keeps input order when lines mix the byte path and the text path", async () => {
+  // Lines the byte writer leaves to the text path: JSON with whitespace it does not copy, invalid
+  // UTF-8 (replaced by U+FFFD, then transformed), and a byte-order mark on the first line.
+  const withSpaces = good[0].replace('{"schema"', '{ "schema"');
+  const lines = [good[1], withSpaces, good[2], good[3], withSpaces, good[4]];
+  const invalid = concatBytes([new Uint8Array([0xff]), encoder.encode(good[5])]); // in app_id
+  const bytes = concatBytes([
+    new Uint8Array([0xef, 0xbb, 0xbf]),
+    encoder.encode(lines.join("\r\n") + "\n\n"),
+    invalid,
+    encoder.encode("\n" + good[6] + "\n"),
+  ]);
+  const ndjson = new NdjsonStream(streamOf(chunked(bytes, 777)));
+  ndjson.badRows.cancel();
+  const out = decoder.decode(await readAll(ndjson)).split("\n").filter(Boolean);
+  const want = [...lines, decoder.decode(invalid), good[6]].map((line) => transform(line));
+  assert.equal(out.length, want.length);
+  out.forEach((json, i) => assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(want[i]))));
+  assert.equal(ndjson.stats.emptyLines, 1);
+  assert.equal(ndjson.stats.invalidUtf8Lines, 1);
+  assert.equal(ndjson.stats.events, want.length);
+});
