@@ -57,6 +57,8 @@ export class LineSource {
   readonly #makeGunzip: (() => GunzipPair) | undefined;
   /** Bytes held back until there are enough to look for the gzip magic bytes. */
   #head: Uint8Array | null = new Uint8Array(0);
+  /** The next chunk, asked for before the current one is handled. */
+  #ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   #gunzip: GunzipDecoder | null = null;
 
   constructor(source: ReadableStream<Uint8Array>, options: LineSourceOptions = {}) {
@@ -83,7 +85,9 @@ export class LineSource {
   async next(handler: LineHandler): Promise<boolean> {
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
-      result = await this.#reader.read();
+      const pending = this.#ahead ?? this.#reader.read();
+      this.#ahead = undefined;
+      result = await pending;
     } catch (error) {
       this.stats.done = true;
       const gunzip = this.#external && error !== this.#sourceError;
@@ -104,6 +108,13 @@ export class LineSource {
         return false;
       }
       if (!this.#external) this.stats.sourceBytes += result.value.length;
+      if (this.#head === null && !this.#external) {
+        // The reader is settled (gzip or not is decided): ask for the next chunk now, so the
+        // source reads it while this one is split and transformed. (An external decompressor
+        // buffers on its own, and some adapters fail when cancelled with a read pending.)
+        this.#ahead = this.#reader.read();
+        this.#ahead.catch(() => {}); // its failure is reported by the next call
+      }
       this.#feed(result.value, false, handler);
       return true;
     } catch (error) {
