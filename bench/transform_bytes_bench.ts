@@ -5,12 +5,12 @@
  * - `transformToJson` + `TextEncoder`: decode each line, JSON text, encode;
  * - `JSON.stringify(transform())` + `TextEncoder`: the naive path.
  *
- * Corpus: the file named by `SNOWPLOW_CORPUS` (one enriched event per line), or 5,000 lines
+ * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line), or 5,000 lines
  * generated with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
  * python3 gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
- * SNOWPLOW_CORPUS=/tmp/c.tsv deno bench -A bench/transform_bytes_bench.ts
+ * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/transform_bytes_bench.ts
  * ```
  *
  * Each iteration converts every line of the corpus (at most 10,000; the bytes are split into
@@ -30,7 +30,7 @@ const MAX_EVENTS = 10_000;
 
 /** The corpus, or as much of its start as holds MAX_EVENTS lines. */
 async function corpusBytes(): Promise<Uint8Array> {
-  const path = Deno.env.get("SNOWPLOW_CORPUS");
+  const path = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
   if (!path) return new TextEncoder().encode(generateCorpus(42, 5_000).join("\n") + "\n");
   using file = await Deno.open(path);
   const chunks: Uint8Array[] = [];

@@ -89,6 +89,19 @@ export class ByteSink {
     return content;
   }
 
+  /**
+   * The content without copying, after which the sink is empty and writes into a new buffer of
+   * the same size, so the returned bytes are never overwritten.
+   *
+   * @returns A view of the content.
+   */
+  detach(): Uint8Array<ArrayBuffer> {
+    const content = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(this.bytes.length);
+    this.length = 0;
+    return content;
+  }
+
   /** Empties the sink (the buffer is kept). */
   reset(): void {
     this.length = 0;

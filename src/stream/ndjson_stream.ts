@@ -145,7 +145,7 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
             }
             more = await lines.next(handler);
           }
-          if (sink.length > 0) controller.enqueue(sink.take());
+          if (sink.length > 0) controller.enqueue(sink.detach());
           if (!more) {
             controller.close();
             closeBadRows();

@@ -159,6 +159,20 @@ Deno.test("ByteSink grows, views, takes and resets", () => {
   assert.equal(sink.ensure(1000).length >= 1000, true);
 });
 
+Deno.test("ByteSink.detach() hands over the content without copying it, and later writes go elsewhere", () => {
+  const sink = new ByteSink(64);
+  sink.write(encoder.encode("first"));
+  const buffer = sink.bytes;
+  const detached = sink.detach();
+  assert.equal(detached.buffer, buffer.buffer);
+  assert.equal(decoder.decode(detached), "first");
+  assert.equal(sink.length, 0);
+  assert.equal(sink.bytes.length, 64);
+  sink.write(encoder.encode("second"));
+  assert.equal(decoder.decode(detached), "first");
+  assert.equal(decoder.decode(sink.view()), "second");
+});
+
 Deno.test("writeEventJson() matches transform() on generated corpora, with every option", () => {
   let good = 0;
   let bad = 0;
