@@ -316,7 +316,18 @@ export interface FieldDefinition {
   readonly kind: FieldKind;
 }
 
-/** The number of tab-separated fields in an enriched event line. */
+/**
+ * The number of tab-separated fields in an enriched event line.
+ *
+ * @example Check a line's shape before reading it
+ * ```ts
+ * import { FIELD_COUNT } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const line = Array(FIELD_COUNT).fill("").join("\t");
+ * assert.equal(line.split("\t").length, 131);
+ * ```
+ */
 export const FIELD_COUNT = 131;
 
 function field(index: number, name: EnrichedEventFieldName, kind: FieldKind): FieldDefinition {
