@@ -850,8 +850,9 @@ function putItem(out: Uint8Array, o: number, k: number, version: boolean): numbe
 }
 
 /**
- * Writes the contexts columns that first appear among entities `[from, to)`, each with its
- * items from every entity at or after `from`. Returns the position after them.
+ * Writes the contexts columns that first appear among entities `[from, to)` (and not among
+ * `[seenFrom, from)`), each with its items from every entity after its first. Returns the
+ * position after them.
  */
 function putColumns(
   out: Uint8Array,
@@ -859,11 +860,12 @@ function putColumns(
   from: number,
   to: number,
   version: boolean,
+  seenFrom: number = from,
 ): number {
   for (let k = from; k < to; k++) {
     const column = entitySchemas[k].column;
     let seen = false;
-    for (let j = from; j < k; j++) {
+    for (let j = seenFrom; j < k; j++) {
       if (entitySchemas[j].column === column) {
         seen = true;
         break;
@@ -1175,7 +1177,7 @@ function writeLine(
           // Columns new in the derived contexts go here.
           out = ensureAt(sink, o, columnsSize(derivedFrom, entityCount, version));
           view = viewOf(out);
-          o = putNewColumns(out, o, version);
+          o = putColumns(out, o, derivedFrom, entityCount, version, 0); // derived-only columns
         }
         break;
       }
@@ -1226,30 +1228,4 @@ function ensureAt(sink: ByteSink, o: number, extra: number): Uint8Array {
   const out = sink.ensure(extra);
   sink.length = length;
   return out;
-}
-
-/** Writes the contexts columns that first appear in the derived contexts. */
-function putNewColumns(out: Uint8Array, o: number, version: boolean): number {
-  for (let k = derivedFrom; k < entityCount; k++) {
-    const column = entitySchemas[k].column;
-    let seen = false;
-    for (let j = 0; j < k; j++) {
-      if (entitySchemas[j].column === column) {
-        seen = true;
-        break;
-      }
-    }
-    if (seen) continue;
-    const key = entitySchemas[k].contextsKey;
-    o = put(out, o, key, 0, key.length);
-    o = putItem(out, o, k, version);
-    for (let j = k + 1; j < entityCount; j++) {
-      if (entitySchemas[j].column === column) {
-        out[o++] = COMMA;
-        o = putItem(out, o, j, version);
-      }
-    }
-    out[o++] = CLOSE_BRACKET;
-  }
-  return o;
 }
