@@ -85,17 +85,24 @@ function checkEntity(entity: unknown, where: string): string | undefined {
  * self-describing JSON. Returns the parsed value, or a message saying what is wrong.
  */
 export function readContexts(text: string): Contexts | string {
-  const value = parseJson(text);
-  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
-  if (!isObject(value) || !Array.isArray(value.data)) {
-    return 'expected a JSON object whose "data" is an array of self-describing JSON';
-  }
-  const data = value.data as unknown[];
+  const value = readEnvelope(text);
+  if (typeof value === "string") return value;
+  const data = value.data;
   for (let i = 0; i < data.length; i++) {
     const problem = checkEntity(data[i], `data[${i}]`);
     if (problem !== undefined) return problem;
   }
   return value as unknown as Contexts;
+}
+
+/** The contexts envelope of a column, or what is wrong with it (its entities not checked). */
+function readEnvelope(text: string): { data: unknown[] } | string {
+  const value = parseJson(text);
+  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (!isObject(value) || !Array.isArray(value.data)) {
+    return 'expected a JSON object whose "data" is an array of self-describing JSON';
+  }
+  return value as { data: unknown[] };
 }
 
 /**
@@ -174,12 +181,9 @@ export function shredContextsText(
   out: Record<string, unknown>,
   version: boolean,
 ): string | undefined {
-  const value = parseJson(text);
-  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
-  if (!isObject(value) || !Array.isArray(value.data)) {
-    return 'expected a JSON object whose "data" is an array of self-describing JSON';
-  }
-  const data = value.data as unknown[];
+  const value = readEnvelope(text);
+  if (typeof value === "string") return value;
+  const data = value.data;
   for (let i = 0; i < data.length; i++) {
     const entity = data[i];
     const info = isObject(entity) && "data" in entity && typeof entity.schema === "string"
