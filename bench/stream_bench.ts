@@ -21,7 +21,7 @@ import process from "node:process";
 import { EventStream, NdjsonStream } from "../mod.ts";
 import { fileSource } from "../src/cli/file_source.ts";
 import { nativeGunzip } from "../src/cli/native_gunzip.ts";
-import { eventToJson } from "../src/stream/event_json.ts";
+import { transformToJson } from "../src/event/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
 
 const GENERATED_EVENTS = 20_000;
@@ -97,9 +97,9 @@ function timed(name: string, fn: () => Promise<unknown> | unknown): Deno.BenchDe
 }
 
 Deno.bench({
-  ...timed("bare eventToJson on lines in memory (no I/O)", () => {
+  ...timed("bare transformToJson on lines in memory (no I/O)", () => {
     let n = 0;
-    for (const line of lines) n += eventToJson(line).length;
+    for (const line of lines) n += transformToJson(line).length;
     return n;
   }),
   baseline: true,

@@ -6,7 +6,7 @@
 
 import type { BadRow } from "./bad_row.ts";
 import { ByteSink, writeEventJson } from "../event/transform_bytes.ts";
-import { eventToJson } from "./event_json.ts";
+import { transformToJson } from "../event/transform_to_json.ts";
 import {
   badRowOf,
   type EventStreamOptions,
@@ -120,7 +120,7 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
       },
       line(raw, line) {
         try {
-          const json = eventToJson(raw, transformOptions);
+          const json = transformToJson(raw, transformOptions);
           const room = sink.ensure(json.length * 3 + 1);
           sink.length += encoder.encodeInto(json, room.subarray(sink.length)).written;
           sink.bytes[sink.length++] = 0x0a;
