@@ -25,7 +25,7 @@ import {
   UNSTRUCT,
 } from "./read_field.ts";
 import { shredContexts, shredContextsText, shredUnstruct, shredUnstructText } from "./shred.ts";
-import { readDouble, readIntAt, readTimestampAt } from "./values.ts";
+import { readDoubleAt, readIntAt, readTimestampAt } from "./values.ts";
 import type { Contexts, UnstructEvent } from "./self_describing.ts";
 
 /** Options for the flat JSON form. */
@@ -133,7 +133,7 @@ export function transform(line: string, options?: TransformOptions): Record<stri
         continue;
       }
       case DOUBLE: {
-        const value = readDouble(line.slice(start, stop));
+        const value = readDoubleAt(line, start, stop);
         if (value === undefined) break;
         out[NAMES[i]] = value;
         continue;

@@ -21,7 +21,7 @@ import {
 } from "./read_field.ts";
 import { entityData, readContexts, readUnstruct, type SchemaInfo, schemaInfo } from "./shred.ts";
 import { transform, type TransformOptions } from "./transform.ts";
-import { isTimestampAt, readDouble, readIntAt } from "./values.ts";
+import { isTimestampAt, readDoubleAt, readIntAt } from "./values.ts";
 import { scanContexts, scanUnstruct } from "./json_scan.ts";
 
 const CONTEXTS_INDEX = 52;
@@ -251,7 +251,7 @@ export function transformToJson(line: string, options?: TransformOptions): strin
         break;
       }
       case DOUBLE: {
-        const value = readDouble(line.slice(start, stop));
+        const value = readDoubleAt(line, start, stop);
         if (value === undefined) return fallback(line, options);
         parts[n++] = KEYS[i];
         parts[n++] = String(value);

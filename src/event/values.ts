@@ -55,6 +55,37 @@ export function readDouble(text: string): number | undefined {
   return value === 0 ? 0 : value; // no negative zero: JSON cannot keep it
 }
 
+/** Exact powers of ten: 10^k is a double without rounding for k <= 22. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * {@linkcode readDouble} on `line.slice(start, stop)`. Plain decimals with at most 15 digits
+ * (such as coordinates and prices) are read without slicing: the digits form an exact integer
+ * and one division by an exact power of ten rounds once, correctly, as `Number` does. Anything
+ * else goes through {@linkcode readDouble}.
+ */
+export function readDoubleAt(line: string, start: number, stop: number): number | undefined {
+  let i = start;
+  const negative = line.charCodeAt(i) === MINUS;
+  if (negative) i++;
+  let mantissa = 0;
+  let digitCount = 0;
+  let point = -1;
+  for (; i < stop; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46 && point < 0) {
+      point = i;
+      continue;
+    }
+    const digit = c - ZERO;
+    if (digit < 0 || digit > 9 || ++digitCount > 15) return readDouble(line.slice(start, stop));
+    mantissa = mantissa * 10 + digit;
+  }
+  if (digitCount === 0) return undefined; // "", "-", ".", "-."
+  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[stop - point - 1];
+  return negative && value !== 0 ? -value : value; // no negative zero: JSON cannot keep it
+}
+
 /** Reads a `bool` field: `1` or `0`. */
 export function readBool(text: string): boolean | undefined {
   if (text === "1") return true;

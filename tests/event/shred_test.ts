@@ -41,6 +41,24 @@ Deno.test("schemaInfo() returns null for an invalid URI, also when asked again",
   assert.equal(schemaInfo("iglu:com.acme/ctx/jsonschema/01-0-0"), null);
 });
 
+Deno.test("schemaInfo() answers each URI right when many share the fast cache's slots", () => {
+  // 3,000 URIs for 1,024 slots: most collide, and each must still get its own columns, also
+  // when the strings are fresh copies (as JSON.parse makes them) and when they are short.
+  const uris = Array.from(
+    { length: 3000 },
+    (_, i) => `iglu:com.acme/e${i}/jsonschema/${1 + i % 9}-0-0`,
+  );
+  for (let round = 0; round < 2; round++) {
+    for (const [i, uri] of uris.entries()) {
+      const info = schemaInfo(JSON.parse(JSON.stringify(uri)));
+      assert.equal(info?.contextsColumn, `contexts_com_acme_e${i}_${1 + i % 9}`);
+    }
+  }
+  assert.equal(schemaInfo("iglu:a/b/c/1"), null);
+  assert.equal(schemaInfo(""), null);
+  assert.equal(schemaInfo("iglu:a/b/jsonschema/1-0-0")?.unstructColumn, "unstruct_event_a_b_1");
+});
+
 Deno.test("readContexts() returns the parsed column when every entity is self-describing", () => {
   const data = [
     { schema: "iglu:com.acme/a/jsonschema/1-0-0", data: { x: 1 } },

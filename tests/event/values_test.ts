@@ -9,6 +9,7 @@ import {
   isTimestampAt,
   readBool,
   readDouble,
+  readDoubleAt,
   readInt,
   readIntAt,
   readTimestamp,
@@ -141,6 +142,35 @@ Deno.test("readDouble() rejects every other text", async (t) => {
     await t.step(JSON.stringify(text), () => {
       assert.equal(readDouble(text), undefined);
     });
+  }
+});
+
+Deno.test("readDoubleAt() agrees with readDouble() on a slice of a line", async (t) => {
+  for (const text of [...VALID_DOUBLES.map(([text]) => text), ...INVALID_DOUBLES]) {
+    if (text === "") continue; // an empty field is never read
+    await t.step(JSON.stringify(text), () => {
+      const line = `1.5\t${text}\t9`;
+      assert.equal(readDoubleAt(line, 4, 4 + text.length), readDouble(text));
+    });
+  }
+});
+
+Deno.test("readDoubleAt() rounds plain decimals exactly as Number() does", () => {
+  // A seeded walk over plain decimals of 1-17 digits with the point anywhere: the fast path
+  // (up to 15 digits) and the fallback (16 and 17) must both equal Number(text).
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let k = 0; k < 20_000; k++) {
+    const count = 1 + next(17);
+    let digits = "";
+    for (let d = 0; d < count; d++) digits += next(10);
+    const point = next(count + 1);
+    const text = `${next(2) ? "-" : ""}${digits.slice(0, point)}.${digits.slice(point)}`;
+    const expected = Number(text);
+    assert.equal(readDoubleAt(text, 0, text.length), expected === 0 ? 0 : expected, text);
   }
 });
 
