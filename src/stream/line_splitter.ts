@@ -4,6 +4,8 @@
  * @module
  */
 
+import { LineFeedFinder } from "./line_feed.ts";
+
 const LF = 0x0a;
 const CR = 13;
 const REPLACEMENT = "\uFFFD";
@@ -155,9 +157,10 @@ export class LineSplitter {
    * transform reads much faster than slices of one large decoded string.
    */
   #emitBatch(bytes: Uint8Array, handler: LineHandler): void {
+    const lineFeeds = new LineFeedFinder(bytes);
     let start = 0;
     for (;;) {
-      const end = bytes.indexOf(LF, start);
+      const end = lineFeeds.indexOf(start);
       this.#handOverBytes(bytes, start, end < 0 ? bytes.length : end, ++this.counts.lines, handler);
       if (end < 0) return;
       start = end + 1;
