@@ -235,15 +235,28 @@ async function transformFile(
   }
 }
 
+/** Size of the buffer NDJSON is read into before it is written to stdout: 1 MiB. */
+const OUTPUT_CHUNK_BYTES = 1024 * 1024;
+
 async function writeNdjson(
   ndjson: NdjsonStream,
   file: string,
   size: number | undefined,
   sinks: Sinks,
 ): Promise<void> {
-  for await (const chunk of ndjson) {
-    await sinks.stdout.write(chunk);
-    await sinks.progress.tick(ndjson.stats, file, size);
+  // One buffer, read into again once its bytes are written: no new buffer per chunk.
+  const reader = ndjson.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(OUTPUT_CHUNK_BYTES);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) break;
+      await sinks.stdout.write(value);
+      buffer = value.buffer;
+      await sinks.progress.tick(ndjson.stats, file, size);
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
 

@@ -36,6 +36,11 @@ const BAD_ROW_QUEUE = 4 * 1024 * 1024;
  * {@linkcode EventStream} followed by `JSON.stringify`; lines the byte writer does not vouch for
  * take the text path (`transformToJson`) with the same result, in order.
  *
+ * It is a byte stream: a BYOB reader (`getReader({ mode: "byob" })`) that passes the same
+ * buffer back on each read gets the NDJSON copied into it, and no buffer is allocated per
+ * chunk (the command line reads it so; on a 2-core VM it is about a quarter faster than
+ * a default reader, which gets each chunk as a new buffer of its own).
+ *
  * @example Convert a file to NDJSON, bad rows to their own NDJSON
  * ```ts
  * import { NdjsonEncodeStream, NdjsonStream } from "@snowplow/analytics-sdk";
@@ -134,33 +139,76 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
       },
     };
 
-    super({
+    // The NDJSON of one input chunk stays in `sink` (reused, never reallocated per chunk) until
+    // readers have taken it: bytes [sent, sink.length) are still to be delivered. Once it is
+    // all taken, the next input chunk is read and converted at once (`producing`), so that
+    // work overlaps with what the reader does with the bytes it got, and the bad rows of the
+    // whole input come out (and `badRows` closes) even before the last NDJSON is read.
+    let sent = 0;
+    let ended = false;
+    let producing: Promise<void> | undefined;
+    let cancelled = false;
+    const produce = async () => {
+      try {
+        while (!ended && sink.length === 0 && !cancelled) {
+          if (badOpen && (badController.desiredSize ?? 1) <= 0) {
+            await new Promise<void>((resolve) => badPulled = resolve);
+            continue;
+          }
+          ended = !await lines.next(handler);
+        }
+        if (ended) closeBadRows();
+      } catch (error) {
+        await lines.cancel(error).catch(() => {});
+        closeBadRows(error);
+        throw error;
+      }
+    };
+    const produceAhead = () => {
+      producing = produce();
+      producing.catch(() => {}); // the next pull reports it
+    };
+    const producer: UnderlyingByteSource = {
+      type: "bytes",
       async pull(controller) {
-        try {
-          let more = true;
-          while (more && sink.length === 0) {
-            if (badOpen && (badController.desiredSize ?? 1) <= 0) {
-              await new Promise<void>((resolve) => badPulled = resolve);
-              continue;
-            }
-            more = await lines.next(handler);
+        const pending = producing ?? produce();
+        producing = undefined;
+        await pending;
+        const request = controller.byobRequest;
+        if (sent < sink.length) {
+          if (request?.view) {
+            // Copy into the reader's buffer (as much as fits).
+            const { buffer, byteOffset, byteLength } = request.view;
+            const count = Math.min(byteLength, sink.length - sent);
+            new Uint8Array(buffer, byteOffset, count).set(sink.bytes.subarray(sent, sent + count));
+            sent += count;
+            request.respond(count);
+          } else {
+            // A chunk of its own: a byte stream takes over the buffer it is given.
+            controller.enqueue(sink.bytes.slice(sent, sink.length));
+            sent = sink.length;
           }
-          if (sink.length > 0) controller.enqueue(sink.detach());
-          if (!more) {
-            controller.close();
-            closeBadRows();
+          if (sent === sink.length) {
+            sink.reset();
+            sent = 0;
+            if (!ended) produceAhead();
           }
-        } catch (error) {
-          await lines.cancel(error).catch(() => {});
-          closeBadRows(error);
-          throw error;
+        }
+        if (ended && sink.length === 0) {
+          controller.close();
+          controller.byobRequest?.respond(0);
         }
       },
       async cancel(reason) {
+        cancelled = true;
         closeBadRows();
         await lines.cancel(reason);
+        await producing?.catch(() => {});
       },
-    });
+    };
+    // (The typings offer the byte-source constructor only to `new ReadableStream(...)` without
+    // a type argument, not to a subclass of ReadableStream<Uint8Array>.)
+    super(producer as UnderlyingSource<Uint8Array>);
     this.stats = stats;
     this.badRows = badRows;
   }

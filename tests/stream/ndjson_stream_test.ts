@@ -49,6 +49,35 @@ Deno.test("NdjsonStream writes JSON.stringify(transform(line)) per event and eve
   }
 });
 
+Deno.test("NdjsonStream fills a BYOB reader's own buffer, however small, with the same bytes", async () => {
+  const input = corpus.join("\n") + "\n";
+  const want = expected(corpus).events;
+  for (const size of [61, 1000, 1 << 20]) {
+    const ndjson = new NdjsonStream(streamOf(chunked(encoder.encode(input), 4096)));
+    ndjson.badRows.cancel();
+    const reader = ndjson.getReader({ mode: "byob" });
+    const parts: Uint8Array[] = [];
+    let buffer = new ArrayBuffer(size);
+    for (;;) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) break;
+      assert.ok(value.length > 0 && value.length <= size);
+      parts.push(value.slice()); // the buffer is read into again
+      buffer = value.buffer; // handed back on each read: no new buffer per chunk
+    }
+    assert.equal(decoder.decode(concatBytes(parts)), want, `buffer of ${size} bytes`);
+    assert.equal(ndjson.stats.events, corpus.length - ndjson.stats.badRows);
+  }
+});
+
+Deno.test("NdjsonStream gives a default reader chunks that later reads do not overwrite", async () => {
+  const ndjson = new NdjsonStream(streamOf(chunked(encoder.encode(good.join("\n")), 2000)));
+  ndjson.badRows.cancel();
+  const chunks = await Array.fromAsync(ndjson);
+  assert.ok(chunks.length > 10);
+  assert.equal(decoder.decode(concatBytes(chunks)), expected(good).events);
+});
+
 Deno.test("NdjsonStream keeps counting bad rows when badRows is cancelled", async () => {
   const bad = Array.from({ length: 5000 }, (_, i) => `bad line ${i} ${"x".repeat(1000)}`);
   const ndjson = new NdjsonStream(streamOf([[good[0], ...bad, good[1]].join("\n")]));
