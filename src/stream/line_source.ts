@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ChunkReader } from "./chunk_reader.ts";
 import { GunzipDecoder, isGzip } from "./gzip.ts";
 import { type LineHandler, LineSplitter } from "./line_splitter.ts";
 import { StreamReadError } from "./stream_read_error.ts";
@@ -45,9 +46,9 @@ export class LineSource {
     done: false,
   };
   /** The source's reader. */
-  readonly #source: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #source: ChunkReader;
   /** The source, or once gzip is given to an external decompressor, its output. */
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #reader: ChunkReader | ReadableStreamDefaultReader<Uint8Array>;
   /** Whether `#reader` is the output of an external decompressor. */
   #external = false;
   /** The source's own error, to tell it from the decompressor's. */
@@ -75,7 +76,7 @@ export class LineSource {
     this.#gzipMode = gzip;
     this.#makeGunzip = gunzip;
     this.#splitter = new LineSplitter(maxLineBytes);
-    this.#source = this.#reader = source.getReader();
+    this.#source = this.#reader = new ChunkReader(source);
   }
 
   /**
@@ -116,6 +117,11 @@ export class LineSource {
         this.#ahead.catch(() => {}); // its failure is reported by the next call
       }
       this.#feed(result.value, false, handler);
+      // Plain input is split and handled by now, and what the splitter keeps it copied: the
+      // buffer can be read into again. (The built-in gunzip may keep a reference to its input.)
+      if (this.#reader === this.#source && this.#head === null && this.#gunzip === null) {
+        this.#source.release(result.value);
+      }
       return true;
     } catch (error) {
       if (!(error instanceof GzipError)) throw error;
@@ -157,7 +163,7 @@ export class LineSource {
       // Wait for two bytes to decide whether the input is gzip.
       bytes = this.#head.length === 0 ? chunk : join(this.#head, chunk);
       if (bytes.length < 2 && !final && this.#gzipMode === "auto") {
-        this.#head = bytes;
+        this.#head = bytes.slice();
         return false;
       }
       this.#head = null;
@@ -187,7 +193,7 @@ export class LineSource {
     const failed = (error: unknown) => this.#sourceError = error;
     const compressed = new ReadableStream<Uint8Array>({
       start(controller) {
-        if (head.length > 0) controller.enqueue(head);
+        if (head.length > 0) controller.enqueue(head.slice()); // the decompressor may keep it
         if (ended) controller.close();
       },
       async pull(controller) {

@@ -4,7 +4,14 @@ import type { BadRow } from "../../src/stream/bad_row.ts";
 import { NdjsonEncodeStream, NdjsonStream } from "../../src/stream/ndjson_stream.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { generateLines } from "../support/generator.ts";
-import { chunked, concatBytes, gzipMember, readAll, streamOf } from "../support/byte_streams.ts";
+import {
+  byteStreamOf,
+  chunked,
+  concatBytes,
+  gzipMember,
+  readAll,
+  streamOf,
+} from "../support/byte_streams.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -76,6 +83,32 @@ Deno.test("NdjsonStream gives a default reader chunks that later reads do not ov
   const chunks = await Array.fromAsync(ndjson);
   assert.ok(chunks.length > 10);
   assert.equal(decoder.decode(concatBytes(chunks)), expected(good).events);
+});
+
+Deno.test("NdjsonStream reads a byte stream (into buffers it reuses) just as any stream", async () => {
+  const plain = encoder.encode(corpus.join("\n") + "\n");
+  const gz = concatBytes([
+    await gzipMember(corpus.slice(0, 150).join("\n") + "\n"),
+    await gzipMember(corpus.slice(150).join("\n")),
+  ]);
+  const want = expected(corpus);
+  for (const [name, input] of [["plain", plain], ["multi-member gzip", gz]] as const) {
+    for (const size of [333, 70_000, 1 << 21]) {
+      const ndjson = new NdjsonStream(byteStreamOf(chunked(input, size)));
+      const [events, badRows] = await Promise.all([
+        readAll(ndjson),
+        Array.fromAsync(ndjson.badRows),
+      ]);
+      assert.equal(decoder.decode(events), want.events, `${name}, chunks of ${size}`);
+      assert.deepEqual(badRows, want.badRows);
+      assert.equal(ndjson.stats.gzip, name !== "plain");
+      assert.equal(ndjson.stats.sourceBytes, input.length);
+    }
+  }
+  // One byte at a time: the gzip magic bytes arrive in two reads.
+  const small = await gzipMember(good.slice(0, 3).join("\n"));
+  const ndjson = new NdjsonStream(byteStreamOf(chunked(small, 1)));
+  assert.equal(decoder.decode(await readAll(ndjson)), expected(good.slice(0, 3)).events);
 });
 
 Deno.test("NdjsonStream keeps counting bad rows when badRows is cancelled", async () => {

@@ -18,6 +18,45 @@ export function streamOf(chunks: Iterable<Uint8Array | string>): ReadableStream<
   });
 }
 
+/**
+ * Like {@linkcode streamOf}, but a byte stream (`type: "bytes"`), as files and most `fetch`
+ * bodies are: a BYOB reader gets the bytes copied into its buffer, never more than what is
+ * left of the current chunk, so chunk boundaries stay where they were.
+ */
+export function byteStreamOf(chunks: Iterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const list = [...chunks].map((c) => typeof c === "string" ? encoder.encode(c) : c);
+  let i = 0;
+  let offset = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      while (i < list.length && list[i].length === 0) i++;
+      const request = controller.byobRequest;
+      if (i >= list.length) {
+        controller.close();
+        request?.respond(0);
+        return;
+      }
+      const chunk = list[i];
+      const count = request?.view
+        ? Math.min(request.view.byteLength, chunk.length - offset)
+        : chunk.length - offset;
+      if (request?.view) {
+        const { buffer, byteOffset } = request.view;
+        new Uint8Array(buffer, byteOffset, count).set(chunk.subarray(offset, offset + count));
+        request.respond(count);
+      } else {
+        controller.enqueue(chunk.slice(offset));
+      }
+      offset += count;
+      if (offset === chunk.length) {
+        i++;
+        offset = 0;
+      }
+    },
+  });
+}
+
 /** `bytes` cut into chunks of `size` bytes. */
 export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];
