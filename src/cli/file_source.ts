@@ -1,5 +1,5 @@
 /**
- * Reading a file as a byte stream in large chunks, one read ahead of the consumer.
+ * Reading a file as a byte stream in large chunks.
  *
  * @module
  */
@@ -8,46 +8,51 @@
 const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * The bytes of `file` in chunks of up to 1 MiB; the file is closed at the end or on cancel.
+ * The bytes of `file` as a byte stream; the file is closed at the end or on cancel.
  *
- * Each pull also starts the read of the next chunk, so the file is read on Deno's I/O threads
- * while the consumer handles the chunk it was given. (A read the consumer asks for once it has
- * handled a chunk would only start after that work: the stream runs `pull` in a later
- * microtask than the consumer's own continuation.)
+ * A BYOB reader gets the file read straight into its buffer (the stream layer reads so, into
+ * buffers it reuses); a default reader gets chunks of up to 1 MiB.
+ *
+ * `pull` starts the read and returns at once, without waiting for it: a stream does not call
+ * `pull` again while the promise of the last one is pending, and that promise would settle only
+ * in a microtask after the reader's own continuation. A reader that asks for its next chunk
+ * before handling the current one (as the stream layer does) then has that read run on Deno's
+ * I/O threads while it works.
  */
 export function fileSource(file: Deno.FsFile): ReadableStream<Uint8Array> {
   let closed = false;
-  let ahead: Promise<Uint8Array | null> | undefined;
+  let reading = false;
   const close = () => {
     if (!closed) file.close();
     closed = true;
   };
-  const readChunk = async (): Promise<Uint8Array | null> => {
-    const buffer = new Uint8Array(CHUNK_BYTES);
-    const read = await file.read(buffer);
-    return read === null ? null : buffer.subarray(0, read);
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk: Uint8Array | null;
-      try {
-        chunk = await (ahead ?? readChunk());
-        ahead = chunk === null ? undefined : readChunk();
-        ahead?.catch(() => {}); // a failure is reported by the next pull
-      } catch (error) {
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: CHUNK_BYTES,
+    pull(controller) {
+      const request = controller.byobRequest;
+      if (reading || request === null || request.view === null) return; // asked again: the read in flight answers
+      reading = true;
+      const { buffer, byteOffset, byteLength } = request.view;
+      file.read(new Uint8Array(buffer, byteOffset, byteLength)).then((read) => {
+        reading = false;
+        if (closed) return; // cancelled meanwhile: the request is gone
+        if (read === null) {
+          close();
+          controller.close();
+          request.respond(0);
+        } else {
+          request.respond(read);
+        }
+      }, (error) => {
+        reading = false;
+        if (closed) return;
         close();
-        throw error;
-      }
-      if (chunk === null) {
-        close();
-        controller.close();
-        return;
-      }
-      controller.enqueue(chunk);
+        controller.error(error);
+      });
     },
-    async cancel() {
+    cancel() {
       close();
-      await ahead?.catch(() => {});
     },
   });
 }

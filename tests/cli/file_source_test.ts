@@ -33,3 +33,32 @@ Deno.test("fileSource() closes the file when the stream is cancelled", async () 
     await Deno.remove(path);
   }
 });
+
+Deno.test("fileSource() reads straight into a BYOB reader's buffer and survives a cancel mid-read", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 241);
+    await Deno.writeFile(path, bytes);
+    const reader = fileSource(await Deno.open(path)).getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(100_000);
+    let offset = 0;
+    for (;;) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) break;
+      assert.deepEqual(value, bytes.subarray(offset, offset + value.length));
+      offset += value.length;
+      buffer = value.buffer;
+    }
+    assert.equal(offset, bytes.length);
+
+    const file = await Deno.open(path);
+    const early = fileSource(file).getReader({ mode: "byob" });
+    const pending = early.read(new Uint8Array(1000));
+    await early.cancel();
+    assert.equal((await pending).done, true);
+    assert.throws(() => file.close(), Deno.errors.BadResource); // closed by the cancel
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the read in flight settles quietly
+  } finally {
+    await Deno.remove(path);
+  }
+});
