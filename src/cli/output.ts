@@ -15,7 +15,10 @@ export class Output {
     this.#writer = writable.getWriter();
   }
 
-  /** Writes `data` (text is UTF-8 encoded) and waits until the sink took it. */
+  /**
+   * Writes `data` (text is UTF-8 encoded) and waits until the sink took it: once this has
+   * resolved, the caller may fill the same buffer again (the NDJSON output does).
+   */
   async write(data: Uint8Array | string): Promise<void> {
     await this.#writer.write(typeof data === "string" ? encoder.encode(data) : data);
   }
