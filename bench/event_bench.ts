@@ -1,6 +1,8 @@
 /**
  * Throughput of the transformer on realistic enriched events held in memory: `transform`,
- * `parse`, `transformToJson` and the naive `JSON.stringify(transform(line))`.
+ * `parse`, `transformToJson` and the naive `JSON.stringify(transform(line))`, against the
+ * existing JavaScript Analytics SDK's `transform` (npm `snowplow-analytics-sdk` 0.1.0) on the
+ * same lines in the same run.
  *
  * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line, e.g. made by
  * `python3 ../shared/tools/gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv`), or
@@ -21,6 +23,9 @@
  */
 
 import { parse, transform, transformToJson } from "../mod.ts";
+// The existing JavaScript Analytics SDK (npm, the only version published), for a comparison
+// in the same run: a ratio holds when the VM's speed drifts, an absolute figure does not.
+import jsSdk from "snowplow-analytics-sdk";
 import { generateCorpus } from "../tests/support/generator.ts";
 
 const GENERATED_EVENTS = 20_000;
@@ -74,6 +79,7 @@ timed("transform(line)", (line) => transform(line), true);
 timed("parse(line)", (line) => parse(line));
 timed("transformToJson(line)", (line) => transformToJson(line));
 timed("JSON.stringify(transform(line))", (line) => JSON.stringify(transform(line)));
+timed("snowplow-analytics-sdk 0.1.0 transform", (line) => jsSdk.transform(line));
 
 globalThis.addEventListener("unload", () => {
   const source = given ?? `${GENERATED_EVENTS} generated lines (seed 42)`;
