@@ -86,6 +86,11 @@ export interface SelfTestReport {
     appIds: string[];
     badRowLines: number[];
     ndjsonLines: number;
+    /**
+     * Plain input from a byte stream (read into reused buffers), its NDJSON read with a BYOB
+     * reader into one small reused buffer: the same text as a default reader gets.
+     */
+    byobSame: boolean;
   };
   manifest: {
     created: boolean[];
@@ -234,6 +239,17 @@ async function streamGzip(): Promise<SelfTestReport["gzipStream"]> {
     else badRowLines.push(result.badRow.line);
   }
   const ndjson = await new Response(new NdjsonStream(new Blob([body]).stream())).text();
+  const plain = new TextEncoder().encode(`${sampleFile("first", 3)}\n${sampleFile("second", 2)}`);
+  const byob = new NdjsonStream(new Blob([plain]).stream()).getReader({ mode: "byob" });
+  let byobText = "";
+  const textDecoder = new TextDecoder();
+  for (let buffer = new ArrayBuffer(100);;) {
+    const { done, value } = await byob.read(new Uint8Array(buffer));
+    if (done) break;
+    byobText += textDecoder.decode(value, { stream: true });
+    buffer = value.buffer;
+  }
+  const plainText = await new Response(new NdjsonStream(new Blob([plain]).stream())).text();
   const { gzip, lines, emptyLines } = events.stats;
   return {
     gzip: gzip && isGzip(body),
@@ -244,6 +260,7 @@ async function streamGzip(): Promise<SelfTestReport["gzipStream"]> {
     appIds,
     badRowLines,
     ndjsonLines: ndjson.split("\n").filter((line) => JSON.parse(line || "{}").app_id).length,
+    byobSame: byobText === plainText && plainText === ndjson,
   };
 }
 
@@ -391,6 +408,7 @@ export function expectedReport(env: SelfTestEnv): Omit<
       appIds: ["first", "first", "first", "second", "second"],
       badRowLines: [4, 8],
       ndjsonLines: 5,
+      byobSame: true,
     },
     manifest: {
       created: [true, false],
