@@ -28,8 +28,9 @@ export class ChunkReader {
     let byob: ReadableStreamBYOBReader | null = null;
     try {
       byob = stream.getReader({ mode: "byob" });
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error; // TypeError: not a byte stream
+    } catch {
+      // Not a byte stream (or a runtime without BYOB readers): read it as it comes. A locked
+      // stream makes the default reader throw its own error.
     }
     this.#byob = byob;
     this.#default = byob === null ? stream.getReader() : null;

@@ -60,3 +60,9 @@ Deno.test("ChunkReader cancels and unlocks the stream", async () => {
   reader.releaseLock();
   assert.equal(stream.locked, false);
 });
+
+Deno.test("ChunkReader refuses a locked stream with the stream's own error", () => {
+  const stream = byteStreamOf(["abc"]);
+  stream.getReader();
+  assert.throws(() => new ChunkReader(stream), TypeError);
+});
