@@ -26,7 +26,8 @@ export class LineFeedFinder {
     this.#bytes = bytes;
     this.#base = bytes.byteOffset;
     const end = bytes.byteOffset + bytes.byteLength;
-    // Word indexes are kept below 2^29 so that `index * 4` stays exact in 32-bit arithmetic.
+    // Offsets below 2^31 keep the bit operations on them (`& 3`, `>>> 2`) exact and in V8's
+    // small-integer range; a chunk further into a larger buffer is searched with indexOf.
     this.#words = bytes.length >= 64 && end < 2 ** 31
       ? new Int32Array(bytes.buffer, 0, end >>> 2)
       : null;
