@@ -79,8 +79,9 @@ timed("transform(line)", (line) => transform(line), true);
 timed("parse(line)", (line) => parse(line));
 timed("transformToJson(line)", (line) => transformToJson(line));
 timed("JSON.stringify(transform(line))", (line) => JSON.stringify(transform(line)));
-// It throws on some lines it does not support (such as schema names with "-", which our own
-// generator writes); those count as handled, and how many there are is printed.
+// It throws on lines it does not support (a vendor with "-", such as
+// com.google.analytics.enhanced-ecommerce, which our own generator writes); those count as
+// handled, and how many there are is printed.
 const jsSdkTransform = (line: string) => {
   try {
     return jsSdk.transform(line);
