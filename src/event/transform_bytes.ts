@@ -819,36 +819,26 @@ function putAscii(out: Uint8Array, o: number, text: string): number {
   return o;
 }
 
-/** Copies `from[a, b)` to `out` at `o`; returns the position after it. */
-function put(out: Uint8Array, o: number, from: Uint8Array, a: number, b: number): number {
-  if (b - a > 64) {
-    out.set(from.subarray(a, b), o);
-    return o + b - a;
-  }
-  for (let i = a; i < b; i++) out[o++] = from[i];
-  return o;
-}
-
 /**
- * {@linkcode put} from the line being written: 8 bytes at a time up to a few hundred bytes,
- * where a subarray and `set` cost more than the copy itself.
+ * Copies `from[a, b)` to `out` at `o`; returns the position after it. From the line being
+ * written, 16–192 bytes go 8 at a time (a subarray and `set` cost more than such a copy).
  */
-function putSrc(out: Uint8Array, o: number, a: number, b: number): number {
+function put(out: Uint8Array, o: number, from: Uint8Array, a: number, b: number): number {
   const n = b - a;
   if (n > 192) {
-    out.set(src.subarray(a, b), o);
+    out.set(from.subarray(a, b), o);
     return o + n;
   }
   let i = a;
-  if (n >= 16) {
-    const from = srcView;
+  if (n >= 16 && from === src) {
+    const input = srcView;
     const to = viewOf(out);
     for (; i + 8 <= b; i += 8, o += 8) {
-      to.setUint32(o, from.getUint32(i, true), true);
-      to.setUint32(o + 4, from.getUint32(i + 4, true), true);
+      to.setUint32(o, input.getUint32(i, true), true);
+      to.setUint32(o + 4, input.getUint32(i + 4, true), true);
     }
   }
-  for (; i < b; i++) out[o++] = src[i];
+  for (; i < b; i++) out[o++] = from[i];
   return o;
 }
 
@@ -869,7 +859,7 @@ function putItem(out: Uint8Array, o: number, k: number, version: boolean): numbe
     from = skipSpaces(from + 1);
     if (src[from] !== CLOSE_BRACE) out[o++] = COMMA;
   }
-  return putSrc(out, o, from, to);
+  return put(out, o, src, from, to);
 }
 
 /**
@@ -1129,9 +1119,9 @@ function writeLine(
           view = viewOf(out);
           out.copyWithin(base + geoSize, base, o);
           let g = put(out, base, GEO_KEY, 0, GEO_KEY.length);
-          g = putSrc(out, g, latFrom, latTo);
+          g = put(out, g, bytes, latFrom, latTo);
           out[g++] = COMMA;
-          g = putSrc(out, g, p, stop);
+          g = put(out, g, bytes, p, stop);
           out[g++] = QUOTE;
           o += geoSize;
         }
@@ -1213,7 +1203,7 @@ function writeLine(
         out = ensureAt(sink, o, size);
         view = viewOf(out);
         o = put(out, o, key, 0, key.length);
-        o = putSrc(out, o, entityDataStart[first], entityDataEnd[first]);
+        o = put(out, o, bytes, entityDataStart[first], entityDataEnd[first]);
         entityCount = first; // not a context
       }
     }
