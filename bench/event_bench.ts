@@ -26,23 +26,10 @@ import { parse, transform, transformToJson } from "../mod.ts";
 // The existing JavaScript Analytics SDK (npm, the only version published), for a comparison
 // in the same run: a ratio holds when the VM's speed drifts, an absolute figure does not.
 import jsSdk from "snowplow-analytics-sdk";
+import { readLines } from "./corpus.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 
 const GENERATED_EVENTS = 20_000;
-
-/** Lines decoded one by one from UTF-8, as the stream layer does. */
-function readLines(bytes: Uint8Array): string[] {
-  const decoder = new TextDecoder();
-  const lines: string[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(10, start);
-    if (end === -1) end = bytes.length;
-    if (end > start) lines.push(decoder.decode(bytes.subarray(start, end)));
-    start = end + 1;
-  }
-  return lines;
-}
 
 const given = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
 const lines = given

@@ -26,6 +26,7 @@ import { fileSource } from "../src/cli/file_source.ts";
 import { nativeGunzip } from "../src/cli/native_gunzip.ts";
 import { transform, transformToJson } from "../src/event/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
+import { readLines } from "./corpus.ts";
 
 const GENERATED_EVENTS = 20_000;
 
@@ -45,18 +46,6 @@ const gzPath = `${path}.bench.gz`;
   const out = await Deno.open(gzPath, { write: true, create: true, truncate: true });
   await file.readable.pipeThrough(new CompressionStream("gzip")).pipeTo(out.writable);
   globalThis.addEventListener("unload", () => Deno.removeSync(gzPath));
-}
-/** The corpus lines, each decoded on its own as the stream layer does (flat strings). */
-function readLines(bytes: Uint8Array): string[] {
-  const decoder = new TextDecoder();
-  const out: string[] = [];
-  for (let start = 0; start < bytes.length;) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    if (end > start) out.push(decoder.decode(bytes.subarray(start, end)));
-    start = end + 1;
-  }
-  return out;
 }
 const lines = readLines(await Deno.readFile(path));
 const events = lines.length;
