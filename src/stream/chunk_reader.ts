@@ -18,8 +18,10 @@ const SPARE_BUFFERS = 2;
  * chunk. Any other stream is read with a default reader.
  */
 export class ChunkReader {
+  /** The stream's reader: BYOB for a byte stream, else default. */
+  readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+  /** `#reader` when it is a BYOB reader. */
   readonly #byob: ReadableStreamBYOBReader | null;
-  readonly #default: ReadableStreamDefaultReader<Uint8Array> | null;
   #size = FIRST_BUFFER_BYTES;
   readonly #spare: ArrayBuffer[] = [];
 
@@ -33,12 +35,14 @@ export class ChunkReader {
       // stream makes the default reader throw its own error.
     }
     this.#byob = byob;
-    this.#default = byob === null ? stream.getReader() : null;
+    this.#reader = byob ?? stream.getReader();
   }
 
   /** The next chunk (never empty), as a default reader gives it. */
   async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.#byob === null) return await this.#default!.read();
+    if (this.#byob === null) {
+      return await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
+    }
     for (;;) {
       const buffer = this.#spare.pop() ?? new ArrayBuffer(this.#size);
       const result = await this.#byob.read(new Uint8Array(buffer));
@@ -75,11 +79,11 @@ export class ChunkReader {
    * @param reason Why.
    */
   cancel(reason?: unknown): Promise<void> {
-    return (this.#byob ?? this.#default!).cancel(reason);
+    return this.#reader.cancel(reason);
   }
 
   /** Unlocks the stream. */
   releaseLock(): void {
-    (this.#byob ?? this.#default!).releaseLock();
+    this.#reader.releaseLock();
   }
 }
