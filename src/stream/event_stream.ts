@@ -153,8 +153,13 @@ export class EventStream extends ReadableStream<EventResult> {
         enqueue({ line, badRow: tooLongBadRow(prefix, bytes, line, maxLineBytes) });
       },
     };
+    // A failure is kept until the results of the chunk it came with have been read: erroring
+    // the stream would drop them from its queue. (The queue holds one chunk's results at most:
+    // with the default high-water mark of 1, `pull` is called only once it is empty.)
+    let failure: { error: unknown } | undefined;
     super({
       async pull(controller) {
+        if (failure !== undefined) throw failure.error;
         let produced = false;
         enqueue = (result) => {
           produced = true;
@@ -169,7 +174,8 @@ export class EventStream extends ReadableStream<EventResult> {
           }
         } catch (error) {
           await lines.cancel(error).catch(() => {});
-          throw error;
+          if (!produced) throw error;
+          failure = { error };
         }
       },
       cancel(reason) {

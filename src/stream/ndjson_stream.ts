@@ -87,13 +87,19 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
     let badController!: ReadableStreamDefaultController<BadRow>;
     let badOpen = true;
     let badPulled: (() => void) | null = null;
+    /** The error `badRows` ends with once the rows queued before it are read. */
+    let badFailure: { error: unknown } | undefined;
     const badRows = new ReadableStream<BadRow>({
       start(controller) {
         badController = controller;
       },
-      pull() {
+      pull(controller) {
         badPulled?.();
         badPulled = null;
+        if (badFailure !== undefined && controller.desiredSize === BAD_ROW_QUEUE) {
+          badOpen = false; // every row queued before the failure has been read
+          controller.error(badFailure.error);
+        }
       },
       cancel() {
         badOpen = false;
@@ -105,12 +111,20 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
       stats.badRows++;
       if (badOpen) badController.enqueue(row);
     };
-    const closeBadRows = (error?: unknown) => {
+    /** Closes `badRows`, or errors it once the rows already queued have been read. */
+    const endBadRows = (error?: unknown) => {
       if (!badOpen) return;
-      badOpen = false;
-      if (error === undefined) badController.close();
-      else badController.error(error);
+      if (error === undefined) {
+        badOpen = false;
+        badController.close(); // after the queued rows, as `close` always is
+      } else if (badController.desiredSize === BAD_ROW_QUEUE) {
+        badOpen = false;
+        badController.error(error);
+      } else {
+        badFailure = { error }; // the pull that finds the queue empty errors it
+      }
       badPulled?.();
+      badPulled = null;
     };
 
     // Events are written as bytes straight from the input bytes (writeEventJson); the lines it
@@ -144,10 +158,15 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
     // all taken, the next input chunk is read and converted at once (`producing`), so that
     // work overlaps with what the reader does with the bytes it got, and the bad rows of the
     // whole input come out (and `badRows` closes) even before the last NDJSON is read.
+    //
+    // When reading fails, what was converted before the failure is still delivered: the error
+    // is kept in `failure`, and the stream errors only at the read after the last of the
+    // NDJSON (`badRows` after its last queued row: erroring a stream drops what it queued).
     let sent = 0;
     let ended = false;
     let producing: Promise<void> | undefined;
     let cancelled = false;
+    let failure: { error: unknown } | undefined;
     const produce = async () => {
       try {
         while (!ended && sink.length === 0 && !cancelled) {
@@ -157,23 +176,17 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
           }
           ended = !await lines.next(handler);
         }
-        if (ended) closeBadRows();
+        if (ended) endBadRows();
       } catch (error) {
+        failure = { error };
         await lines.cancel(error).catch(() => {});
-        closeBadRows(error);
-        throw error;
       }
-    };
-    const produceAhead = () => {
-      producing = produce();
-      producing.catch(() => {}); // the next pull reports it
     };
     const producer: UnderlyingByteSource = {
       type: "bytes",
       async pull(controller) {
-        const pending = producing ?? produce();
+        await (producing ?? produce());
         producing = undefined;
-        await pending;
         const request = controller.byobRequest;
         if (sent < sink.length) {
           if (request?.view) {
@@ -191,8 +204,13 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
           if (sent === sink.length) {
             sink.reset();
             sent = 0;
-            if (!ended) produceAhead();
+            if (!ended && failure === undefined) producing = produce(); // never rejects
           }
+          if (failure !== undefined) return; // the next read gets the error
+        }
+        if (failure !== undefined) {
+          endBadRows(failure.error);
+          throw failure.error;
         }
         if (ended && sink.length === 0) {
           controller.close();
@@ -201,9 +219,9 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
       },
       async cancel(reason) {
         cancelled = true;
-        closeBadRows();
+        endBadRows();
         await lines.cancel(reason);
-        await producing?.catch(() => {});
+        await producing;
       },
     };
     // (The typings offer the byte-source constructor only to `new ReadableStream(...)` without

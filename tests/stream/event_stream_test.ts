@@ -7,7 +7,14 @@ import {
 } from "../../src/stream/event_stream.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { generateLines } from "../support/generator.ts";
-import { chunked, concatBytes, gzipMember, streamOf } from "../support/byte_streams.ts";
+import {
+  chunked,
+  concatBytes,
+  failingAfter,
+  gzipMember,
+  streamOf,
+  yieldToOthers,
+} from "../support/byte_streams.ts";
 
 const encoder = new TextEncoder();
 const generated = [...generateLines({ seed: 7, count: 300, badRate: 0.2 })];
@@ -180,6 +187,46 @@ Deno.test("EventStream errors with StreamReadError on corrupt or truncated gzip"
       );
     });
   }
+});
+
+Deno.test("EventStream delivers every result read before the input fails", async (t) => {
+  const lines = corpus.slice(0, 120);
+  const text = lines.join("\n") + "\n";
+  const want = expectedResults(lines);
+  const readSlowly = async (stream: EventStream) => {
+    const seen: EventResult[] = [];
+    try {
+      for await (const result of stream) {
+        seen.push(result);
+        await yieldToOthers();
+      }
+    } catch (error) {
+      return { seen, error };
+    }
+    assert.fail("expected the stream to error");
+  };
+  for (const bytes of [false, true]) {
+    await t.step(
+      `a ${bytes ? "byte" : "plain"} source that fails after its last chunk`,
+      async () => {
+        const chunks = [0, 40, 80].map((i) => lines.slice(i, i + 40).join("\n") + "\n");
+        const stream = new EventStream(failingAfter(chunks, new Error("reset"), bytes));
+        const { seen, error } = await readSlowly(stream);
+        assert.deepEqual(seen, want);
+        assert.ok(error instanceof StreamReadError);
+        assert.equal(error.message, "Cannot read the input after line 120: reset");
+      },
+    );
+  }
+  await t.step("a corrupt second gzip member in the same chunk as the first", async () => {
+    const second = await gzipMember(text);
+    second.fill(0xff, 12, 40);
+    const input = concatBytes([await gzipMember(text), second]);
+    const { seen, error } = await readSlowly(new EventStream(streamOf([input])));
+    assert.deepEqual(seen, want);
+    assert.ok(error instanceof StreamReadError);
+    assert.equal(error.line, 120);
+  });
 });
 
 Deno.test("EventStream cancels its source when it is cancelled", async () => {

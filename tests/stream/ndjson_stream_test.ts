@@ -8,9 +8,11 @@ import {
   byteStreamOf,
   chunked,
   concatBytes,
+  failingAfter,
   gzipMember,
   readAll,
   streamOf,
+  yieldToOthers,
 } from "../support/byte_streams.ts";
 
 const encoder = new TextEncoder();
@@ -154,6 +156,120 @@ Deno.test("NdjsonStream errors badRows too when the source fails", async () => {
     assert.ok(error instanceof StreamReadError);
     assert.equal(error.line, 2);
     return true;
+  });
+});
+
+/** Reads `stream` slowly (other tasks run between reads) until it ends or errors. */
+async function readSlowly(
+  stream: ReadableStream<Uint8Array>,
+  mode: "default" | "byob",
+): Promise<{ text: string; error: unknown }> {
+  const parts: Uint8Array[] = [];
+  let error: unknown;
+  if (mode === "byob") {
+    const reader = stream.getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(4096);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || value === undefined) break;
+        parts.push(value.slice());
+        buffer = value.buffer;
+        await yieldToOthers();
+      }
+    } catch (e) {
+      error = e;
+    }
+  } else {
+    try {
+      for await (const chunk of stream) {
+        parts.push(chunk);
+        await yieldToOthers();
+      }
+    } catch (e) {
+      error = e;
+    }
+  }
+  return { text: decoder.decode(concatBytes(parts)), error };
+}
+
+async function readRowsSlowly(rows: ReadableStream<BadRow>) {
+  const seen: BadRow[] = [];
+  let error: unknown;
+  try {
+    for await (const row of rows) {
+      seen.push(row);
+      await yieldToOthers();
+    }
+  } catch (e) {
+    error = e;
+  }
+  return { rows: seen, error };
+}
+
+/** `lines` as chunks of `size` lines, each ending with a newline. */
+function lineChunks(lines: string[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i += size) out.push(lines.slice(i, i + size).join("\n") + "\n");
+  return out;
+}
+
+function assertFailedAfter(error: unknown, line: number, message: RegExp) {
+  assert.ok(error instanceof StreamReadError, String(error));
+  assert.equal(error.line, line);
+  assert.match(error.message, message);
+}
+
+Deno.test("NdjsonStream delivers every event and bad row read before the input fails", async (t) => {
+  const lines = corpus.slice(0, 200);
+  const want = expected(lines);
+  const failed = /^Cannot read the input after line 200: connection reset$/;
+  for (const bytes of [false, true]) {
+    for (const mode of ["default", "byob"] as const) {
+      await t.step(`${bytes ? "byte" : "plain"} source, ${mode} reader, slow readers`, async () => {
+        const source = failingAfter(lineChunks(lines, 25), new Error("connection reset"), bytes);
+        const ndjson = new NdjsonStream(source);
+        const [events, badRows] = await Promise.all([
+          readSlowly(ndjson, mode),
+          readRowsSlowly(ndjson.badRows),
+        ]);
+        assert.equal(events.text, want.events);
+        assert.deepEqual(badRows.rows, want.badRows);
+        assertFailedAfter(events.error, 200, failed);
+        assert.equal(badRows.error, events.error);
+        assert.equal(ndjson.stats.events + ndjson.stats.badRows, 200);
+      });
+    }
+  }
+  await t.step("bad rows read only once the NDJSON has failed", async () => {
+    const ndjson = new NdjsonStream(
+      failingAfter(lineChunks(lines, 25), new Error("connection reset")),
+    );
+    const events = await readSlowly(ndjson, "default");
+    assert.equal(events.text, want.events);
+    assertFailedAfter(events.error, 200, failed);
+    const badRows = await readRowsSlowly(ndjson.badRows);
+    assert.deepEqual(badRows.rows, want.badRows);
+    assert.equal(badRows.error, events.error);
+  });
+  await t.step("a corrupt second gzip member in the same chunk as the first", async () => {
+    const first = await gzipMember(lines.join("\n") + "\n");
+    const second = await gzipMember(lines.join("\n") + "\n");
+    second.fill(0xff, 12, 40); // the start of its deflate data
+    for (const mode of ["default", "byob"] as const) {
+      const ndjson = new NdjsonStream(streamOf([concatBytes([first, second])]));
+      const [events, badRows] = await Promise.all([
+        readSlowly(ndjson, mode),
+        readRowsSlowly(ndjson.badRows),
+      ]);
+      assert.equal(events.text, want.events, mode);
+      assert.deepEqual(badRows.rows, want.badRows);
+      assertFailedAfter(
+        events.error,
+        200,
+        /^Cannot read the input after line 200: Cannot decompress/,
+      );
+    }
   });
 });
 

@@ -89,3 +89,28 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
   for await (const chunk of stream) parts.push(chunk);
   return concatBytes(parts);
 }
+
+/**
+ * A stream that yields `chunks` one by one, then errors with `error` (a byte stream when
+ * `bytes` is set, as files and `fetch` bodies are).
+ */
+export function failingAfter(
+  chunks: Iterable<Uint8Array | string>,
+  error: unknown,
+  bytes = false,
+): ReadableStream<Uint8Array> {
+  const list = [...chunks].map((c) => typeof c === "string" ? encoder.encode(c) : c);
+  let i = 0;
+  const pull = (controller: ReadableStreamController<Uint8Array>) => {
+    if (i === list.length) throw error;
+    controller.enqueue(list[i++].slice());
+  };
+  return bytes
+    ? new ReadableStream({ type: "bytes", pull }) as ReadableStream<Uint8Array>
+    : new ReadableStream<Uint8Array>({ pull });
+}
+
+/** Lets the other tasks run: a slow consumer calls it between reads (no timing involved). */
+export function yieldToOthers(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
