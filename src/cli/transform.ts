@@ -220,10 +220,7 @@ async function transformFile(
     } else {
       const ndjson = new NdjsonStream(source, settings.streamOptions);
       stats = ndjson.stats;
-      await Promise.all([
-        writeNdjson(ndjson, file, size, sinks),
-        writeBadRows(ndjson.badRows, file, sinks),
-      ]);
+      await writeBoth(ndjson, file, size, sinks);
     }
     return undefined;
   } catch (error) {
@@ -238,25 +235,49 @@ async function transformFile(
 /** Size of the buffer NDJSON is read into before it is written to stdout: 1 MiB. */
 const OUTPUT_CHUNK_BYTES = 1024 * 1024;
 
-async function writeNdjson(
+/**
+ * Writes the NDJSON and the bad rows, and returns only once both are written: when the input
+ * fails, each stream first delivers what was converted before the failure, and all of it is
+ * written before the error is reported (and the process exits). When a write fails, the
+ * input is cancelled so that the other side ends too.
+ */
+async function writeBoth(
   ndjson: NdjsonStream,
   file: string,
   size: number | undefined,
   sinks: Sinks,
 ): Promise<void> {
-  // One buffer, read into again once its bytes are written: no new buffer per chunk.
   const reader = ndjson.getReader({ mode: "byob" });
+  const stop = (error: unknown) => reader.cancel(error).catch(() => {});
+  const results = await Promise.allSettled([
+    writeNdjson(reader, ndjson.stats, file, size, sinks).catch(async (error) => {
+      await stop(error);
+      throw error;
+    }),
+    writeBadRows(ndjson.badRows, file, sinks).catch(async (error) => {
+      await stop(error);
+      throw error;
+    }),
+  ]);
+  reader.releaseLock();
+  for (const result of results) if (result.status === "rejected") throw result.reason;
+}
+
+async function writeNdjson(
+  reader: ReadableStreamBYOBReader,
+  stats: StreamStats,
+  file: string,
+  size: number | undefined,
+  sinks: Sinks,
+): Promise<void> {
+  // One buffer, read into again once its bytes are written: no new buffer per chunk.
   let buffer = new ArrayBuffer(OUTPUT_CHUNK_BYTES);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read(new Uint8Array(buffer));
-      if (done) break;
-      await sinks.stdout.write(value);
-      buffer = value.buffer;
-      await sinks.progress.tick(ndjson.stats, file, size);
-    }
-  } finally {
-    reader.releaseLock();
+  for (;;) {
+    const { done, value } = await reader.read(new Uint8Array(buffer));
+    if (done || value === undefined) break;
+    await sinks.stdout.write(value);
+    buffer = value.buffer;
+    await sinks.progress.tick(stats, file, size);
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { stringify } from "csv-stringify/sync";
+import { constants, gunzipSync } from "node:zlib";
 import { transform, type TransformOptions } from "../../src/event/mod.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { generateLines } from "../support/generator.ts";
@@ -7,6 +8,7 @@ import { concatBytes, gzipMember } from "../support/byte_streams.ts";
 import { runCli, runInProcess } from "../support/run_cli.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const generated = [...generateLines({ seed: 5, count: 120, badRate: 0.1 })];
 const good = generated.filter((g) => g.label === "ok").map((g) => g.line);
 const SUMMARY =
@@ -125,7 +127,8 @@ Deno.test("transform --format csv writes RFC 4180 CSV with a header", async () =
 Deno.test("transform fails with status 1 on a missing file or corrupt gzip", async (t) => {
   const corrupt = `${dir}/corrupt.gz`;
   const gz = await gzipMember(good.join("\n") + "\n");
-  await Deno.writeFile(corrupt, gz.subarray(0, Math.floor(gz.length * 0.6)));
+  const cutGz = gz.subarray(0, Math.floor(gz.length * 0.6));
+  await Deno.writeFile(corrupt, cutGz);
   const [missing, truncated] = await Promise.all([
     runCli(["transform", goodPath, `${dir}/missing.tsv`]),
     runCli(["transform", corrupt]),
@@ -144,7 +147,10 @@ Deno.test("transform fails with status 1 on a missing file or corrupt gzip", asy
     assert.ok(match, truncated.stderr);
     const reached = Number(match[1]);
     assert.ok(reached > 0 && reached < good.length);
-    assert.equal(truncated.stdout.split("\n").length - 1, reached);
+    // Every complete line that the cut data holds was read, and written before the error.
+    const readable = decoder.decode(gunzipSync(cutGz, { finishFlush: constants.Z_SYNC_FLUSH }));
+    assert.equal(reached, readable.split("\n").length - 1);
+    assert.equal(truncated.stdout, expected(corrupt, good.slice(0, reached)).events);
   });
 });
 
