@@ -19,7 +19,10 @@ const INITIAL_CARRY = 16 * 1024;
 export interface LineHandler {
   /** A non-empty line, without its `\n` or `\r\n`. `lineNumber` is 1-based. */
   line(text: string, lineNumber: number): void;
-  /** A line longer than the limit: its first bytes as text, and its full length in bytes. */
+  /**
+   * A line longer than the limit: its first bytes as text (the same whatever the chunking),
+   * and its full length in bytes, both without its `\n` or `\r\n`.
+   */
   tooLong(prefix: string, bytes: number, lineNumber: number): void;
   /**
    * Optional: offered each non-empty line as bytes `[start, end)` of `bytes` (without `\n`
@@ -43,11 +46,12 @@ export interface LineCounts {
 }
 
 /**
- * Splits a stream of UTF-8 bytes on `\n` (a trailing `\r` is removed too) and hands each
- * line to a {@linkcode LineHandler}. Lines are found in the bytes and decoded one by one;
- * only a line that spans chunks is copied, and such a line stops being stored once it
- * passes `maxLineBytes` (its first {@linkcode RAW_PREFIX_BYTES} bytes are kept, the rest
- * only counted).
+ * Splits a stream of UTF-8 bytes on `\n` and hands each line to a {@linkcode LineHandler}.
+ * Exactly one `\r` before a line's end (its `\n`, or the end of the input) is removed, here
+ * and only here, so every path that reads the lines sees the same text. Lines are found in
+ * the bytes and decoded one by one; only a line that spans chunks is copied, and such a line
+ * stops being stored once it passes `maxLineBytes` (its first {@linkcode RAW_PREFIX_BYTES}
+ * bytes are kept, the rest only counted).
  *
  * Invalid UTF-8 is replaced by U+FFFD (the WHATWG decoder's default) and counted.
  */
@@ -60,8 +64,12 @@ export class LineSplitter {
   #carry = new Uint8Array(INITIAL_CARRY);
   /** The length of the line that spans chunks (all of it, also past the limit). */
   #carryBytes = 0;
-  /** Set once the spanning line passed the limit: its first bytes. */
+  /** The last byte of the line that spans chunks (to tell a `\r` before its end). */
+  #lastByte = 0;
+  /** Set once the spanning line passed the limit: its first bytes (filled up to 1024). */
   #tooLongPrefix: Uint8Array | null = null;
+  /** How much of `#tooLongPrefix` is filled. */
+  #prefixBytes = 0;
 
   constructor(maxLineBytes: number) {
     this.#maxLineBytes = maxLineBytes;
@@ -104,17 +112,31 @@ export class LineSplitter {
   #append(bytes: Uint8Array): void {
     const used = this.#carryBytes;
     this.#carryBytes += bytes.length;
-    if (this.#tooLongPrefix !== null) return;
-    if (this.#carryBytes > this.#maxLineBytes) {
-      const prefix = new Uint8Array(Math.min(this.#carryBytes, RAW_PREFIX_BYTES));
-      prefix.set(this.#carry.subarray(0, Math.min(used, prefix.length)));
-      if (used < prefix.length) prefix.set(bytes.subarray(0, prefix.length - used), used);
-      this.#tooLongPrefix = prefix;
+    if (bytes.length > 0) this.#lastByte = bytes[bytes.length - 1];
+    if (this.#tooLongPrefix !== null) {
+      this.#fillPrefix(bytes);
+      return;
+    }
+    // One byte more than the limit is kept: it may be the `\r` of a `\r\n`.
+    if (this.#carryBytes > this.#maxLineBytes + 1) {
+      this.#tooLongPrefix = new Uint8Array(RAW_PREFIX_BYTES);
+      this.#prefixBytes = 0;
+      this.#fillPrefix(this.#carry.subarray(0, used));
+      this.#fillPrefix(bytes);
       this.#carry = new Uint8Array(INITIAL_CARRY);
       return;
     }
     this.#reserve(this.#carryBytes);
     this.#carry.set(bytes, used);
+  }
+
+  /** Adds the start of `bytes` to the too-long line's prefix, up to its size. */
+  #fillPrefix(bytes: Uint8Array): void {
+    const prefix = this.#tooLongPrefix!;
+    const count = Math.min(bytes.length, prefix.length - this.#prefixBytes);
+    if (count <= 0) return;
+    prefix.set(bytes.subarray(0, count), this.#prefixBytes);
+    this.#prefixBytes += count;
   }
 
   #reserve(length: number): void {
@@ -130,17 +152,22 @@ export class LineSplitter {
   #endSpanningLine(tail: Uint8Array, handler: LineHandler): void {
     const used = this.#carryBytes;
     const total = used + tail.length;
+    const last = tail.length > 0 ? tail[tail.length - 1] : this.#lastByte;
+    const length = last === CR ? total - 1 : total; // without the `\r` before its end
     const lineNumber = ++this.counts.lines;
-    if (this.#tooLongPrefix !== null || total > this.#maxLineBytes) {
-      let prefix = this.#tooLongPrefix;
-      if (prefix === null) {
-        prefix = new Uint8Array(Math.min(total, RAW_PREFIX_BYTES));
-        prefix.set(this.#carry.subarray(0, Math.min(used, prefix.length)));
-        if (used < prefix.length) prefix.set(tail.subarray(0, prefix.length - used), used);
+    if (this.#tooLongPrefix !== null || length > this.#maxLineBytes) {
+      if (this.#tooLongPrefix === null) {
+        this.#tooLongPrefix = new Uint8Array(RAW_PREFIX_BYTES);
+        this.#prefixBytes = 0;
+        this.#fillPrefix(this.#carry.subarray(0, used));
       }
-      const kept = prefix.length < total ? prefix.subarray(0, completeChars(prefix)) : prefix;
+      this.#fillPrefix(tail);
+      // The same first bytes whatever the chunking: up to 1024 of the line without its end,
+      // cut at a character boundary when the line goes on.
+      const prefix = this.#tooLongPrefix.subarray(0, Math.min(this.#prefixBytes, length));
+      const kept = prefix.length < length ? prefix.subarray(0, completeChars(prefix)) : prefix;
       const text = this.#decodeLine(kept);
-      handler.tooLong(lineNumber === 1 ? stripBom(text) : text, total, lineNumber);
+      handler.tooLong(lineNumber === 1 ? stripBom(text) : text, length, lineNumber);
     } else {
       this.#reserve(total);
       this.#carry.set(tail, used);
@@ -182,8 +209,10 @@ export class LineSplitter {
         this.counts.emptyLines++;
         return;
       }
-      // A first line with a byte-order mark goes the text way, which removes it.
-      if (handler.bytes(bytes, start, stop, lineNumber)) return;
+      // A first line with a byte-order mark goes the text way, which removes it. So does a
+      // line that still ends with `\r`: only one is removed, and the byte writer would
+      // remove another.
+      if (bytes[stop - 1] !== CR && handler.bytes(bytes, start, stop, lineNumber)) return;
     }
     this.#handOver(this.#decodeLine(bytes.subarray(start, end)), lineNumber, handler);
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "fflate";
 import { S3Error } from "../../src/aws/mod.ts";
+import { transform } from "../../src/event/mod.ts";
 import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";
 import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
 import { FakeS3 } from "../support/fake_s3.ts";
@@ -366,4 +367,20 @@ Deno.test("readRun() reads a run PUT to s3rver", async () => {
   } finally {
     await server.close();
   }
+});
+
+Deno.test("readRun() removes one CR before a line's end, as transform() and the streams do", async () => {
+  await using s3 = await FakeS3.start();
+  const good = [...generateLines({ seed: 9, count: 40 })].map((g) => g.line);
+  const line = good.find((l) => l.endsWith("\t"))!; // true_tstamp empty
+  s3.put({ bucket: "bucket", key: `${RUN}part-0` }, `${line}\r\n${line}\r\r\n${line}\r`);
+  const results = await Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+  assert.deepEqual(results.map((r) => [r.line, r.event !== undefined]), [
+    [1, true],
+    [2, false], // the line is `${line}\r`: true_tstamp is "\r"
+    [3, true],
+  ]);
+  assert.equal(results[1].badRow?.raw, `${line}\r`);
+  assert.deepEqual(results[0].event, transform(`${line}\r\n`));
+  assert.throws(() => transform(`${line}\r\r\n`));
 });

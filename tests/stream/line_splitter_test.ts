@@ -112,3 +112,80 @@ Deno.test("LineSplitter hands over a line over the limit as too long, with a bou
     assert.deepEqual(seen, [[1, "TOO_LONG", "zzz", 64 << 20]]);
   });
 });
+
+Deno.test("LineSplitter removes exactly one \\r before a line's end", async (t) => {
+  const cases: [string, string, Seen[], number][] = [
+    ["CR CR LF keeps one CR", "a\r\r\nb\n", [[1, "a\r"], [2, "b"]], 0],
+    ["CR CR at the end of the input keeps one CR", "a\nb\r\r", [[1, "a"], [2, "b\r"]], 0],
+    ["a line of two CRs is one CR", "\r\r\n", [[1, "\r"]], 0],
+    ["a line of one CR is empty", "\r\n\r", [], 2],
+  ];
+  for (const [name, text, expected, empty] of cases) {
+    await t.step(name, () => {
+      const data = bytes(text);
+      for (let size = 1; size <= data.length; size++) {
+        const { seen, counts } = split(chunked(data, size));
+        assert.deepEqual(seen, expected, `chunks of ${size}`);
+        assert.equal(counts.emptyLines, empty);
+      }
+    });
+  }
+  await t.step("a line still ending with CR is not offered as bytes", () => {
+    const offered: string[] = [];
+    const lines: string[] = [];
+    const handler: LineHandler = {
+      bytes(data, start, end) {
+        offered.push(new TextDecoder().decode(data.subarray(start, end)));
+        return true;
+      },
+      line: (text) => lines.push(text),
+      tooLong: () => assert.fail("not too long"),
+    };
+    const splitter = new LineSplitter(100);
+    splitter.push(bytes("a\r\nb\r\r\nc\r\r"), handler);
+    splitter.finish(handler);
+    assert.deepEqual(offered, ["a"]);
+    assert.deepEqual(lines, ["b\r", "c\r"]);
+  });
+});
+
+Deno.test("LineSplitter gives a too-long line the same raw prefix and length whatever the chunking", async (t) => {
+  const encoder = new TextEncoder();
+  /** What the bad row must hold: the first bytes of the line without its end, whole characters. */
+  const expectedTooLong = (line: string): [string, number] => {
+    const length = encoder.encode(line).length;
+    let prefix = "";
+    for (const char of line) {
+      if (encoder.encode(prefix + char).length > RAW_PREFIX_BYTES) break;
+      prefix += char;
+    }
+    return [prefix, length];
+  };
+  const long = (n: number) => "é€🎉x".repeat(n); // 2 + 3 + 4 + 1 bytes per repeat
+  for (const max of [1, 5, 100, 1023, 1024, 1025, 3000]) {
+    await t.step(`maxLineBytes ${max}`, () => {
+      const over = Math.ceil(max / 10);
+      const lines = [long(over + 1), long(over + 200), "\uFEFF" + long(over + 150)];
+      const text = `${lines[0]}\r\n${lines[1]}\n${lines[2]}\r`;
+      const want: Seen[] = lines.map((line, i) => {
+        const [prefix, length] = expectedTooLong(line);
+        return [i + 1, "TOO_LONG", prefix, length];
+      });
+      const data = bytes(text);
+      const sizes = [1, 2, 3, 7, 64, 999, 1024, 1025, 4096, data.length];
+      for (const size of sizes) {
+        assert.deepEqual(split(chunked(data, size), max).seen, want, `chunks of ${size}`);
+      }
+      for (let cut = 0; cut <= data.length; cut += 37) {
+        const chunks = [data.subarray(0, cut), data.subarray(cut)];
+        assert.deepEqual(split(chunks, max).seen, want, `cut at ${cut}`);
+      }
+    });
+  }
+  await t.step("a line one byte over the limit only with its CR is not too long", () => {
+    for (let size = 1; size <= 8; size++) {
+      const { seen } = split(chunked(bytes("abcde\r\nabcdef\r\n"), size), 5);
+      assert.deepEqual(seen, [[1, "abcde"], [2, "TOO_LONG", "abcdef", 6]], `chunks of ${size}`);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { transform, TransformError } from "../../src/event/mod.ts";
 import type { BadRow } from "../../src/stream/bad_row.ts";
+import { EventStream } from "../../src/stream/event_stream.ts";
 import { NdjsonEncodeStream, NdjsonStream } from "../../src/stream/ndjson_stream.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { generateLines } from "../support/generator.ts";
@@ -339,4 +340,37 @@ Deno.test("NdjsonStream keeps input order when lines mix the byte path and the t
   assert.equal(ndjson.stats.emptyLines, 1);
   assert.equal(ndjson.stats.invalidUtf8Lines, 1);
   assert.equal(ndjson.stats.events, want.length);
+});
+
+/** Enriched lines with every kind of line end, and what transform() makes of each line. */
+function lineEndCases(): { text: string; lines: string[] } {
+  const lastEmpty = good.find((line) => line.endsWith("\t"))!; // true_tstamp empty
+  const ends = ["\n", "\r\n", "\r\r\n", "\r\r\r\n", "\n"];
+  const lines = [good[0], good[1], good[2], lastEmpty, lastEmpty];
+  const text = lines.map((line, i) => line + ends[i]).join("") + `${good[3]}\r\r`;
+  // What transform() is given: the line without its `\n` and one `\r` (the end of the input
+  // ends the last line like a `\n`).
+  const seen = [good[0], good[1], `${good[2]}\r`, `${lastEmpty}\r\r`, lastEmpty, `${good[3]}\r`];
+  return { text, lines: seen };
+}
+
+Deno.test("NdjsonStream, EventStream and transform() agree on CR before a line's end", async () => {
+  const { text, lines } = lineEndCases();
+  const want = expected(lines);
+  assert.equal(want.badRows.length, 3, "a CR left in true_tstamp makes a bad row");
+  const data = encoder.encode(text);
+  for (const size of [1, 2, 100, 4096, data.length]) {
+    const ndjson = new NdjsonStream(streamOf(chunked(data, size)));
+    const [events, badRows] = await Promise.all([readAll(ndjson), Array.fromAsync(ndjson.badRows)]);
+    assert.equal(decoder.decode(events), want.events, `chunks of ${size}`);
+    assert.deepEqual(badRows, want.badRows);
+    const results = await Array.fromAsync(new EventStream(streamOf(chunked(data, size))));
+    assert.deepEqual(
+      results.map((r) => r.event ? JSON.stringify(r.event) + "\n" : r.badRow),
+      lines.map((line, i) => {
+        const row = want.badRows.find((r) => r.line === i + 1);
+        return row ?? JSON.stringify(transform(line)) + "\n";
+      }),
+    );
+  }
 });
