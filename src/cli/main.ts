@@ -10,15 +10,15 @@ import { helpText, optionsOf, parseArgs, PROGRAM, usageLine } from "./args.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { EXIT } from "./exit_codes.ts";
-import { Output } from "./output.ts";
+import { OutputError, stderrOutput, stdoutOutput } from "./output.ts";
 
 /** The standard streams of this process. */
 export function denoIo(): CliIo {
   return {
     stdin: () => Deno.stdin.readable,
     stdinIsTerminal: Deno.stdin.isTerminal(),
-    stdout: new Output(Deno.stdout.writable),
-    stderr: new Output(Deno.stderr.writable),
+    stdout: stdoutOutput(),
+    stderr: stderrOutput(),
     stderrIsTerminal: Deno.stderr.isTerminal(),
   };
 }
@@ -67,6 +67,26 @@ export async function main(
   io: CliIo = denoIo(),
   commands: readonly Command[] = COMMANDS,
 ): Promise<number> {
+  try {
+    return await dispatch(args, io, commands);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    // A failed write (a full disk, stdout closed early): an I/O error, not a bug. A closed
+    // pipe (`| head`) is the reader's choice: stop quietly.
+    if (!(error.cause instanceof Deno.errors.BrokenPipe)) {
+      const name = findCommand(args, commands)?.name;
+      const where = name === undefined ? PROGRAM : `${PROGRAM} ${name}`;
+      await io.stderr.write(`${where}: ${error.message.replace(/\s+/g, " ")}\n`).catch(() => {});
+    }
+    return EXIT.ioError;
+  }
+}
+
+async function dispatch(
+  args: readonly string[],
+  io: CliIo,
+  commands: readonly Command[],
+): Promise<number> {
   if (args.length === 0 || args[0] === "--help" || args[0] === "-h") {
     if (args.length === 0) {
       await io.stderr.write(topLevelHelp(commands));
@@ -108,6 +128,7 @@ export async function main(
       );
       return EXIT.usage;
     }
+    if (error instanceof OutputError) throw error;
     if (error instanceof Deno.errors.BrokenPipe) return EXIT.ioError; // e.g. `| head`
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
     await io.stderr.write(`${PROGRAM} ${command.name}: internal error: ${message}\n`)

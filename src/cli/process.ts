@@ -10,7 +10,7 @@ import { RunManifests } from "../manifest/mod.ts";
 import { AWS_ENV_HELP, awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "./aws_env.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
-import { Output } from "./output.ts";
+import { openOutputFile, type Output, OutputError } from "./output.ts";
 import { s3UriArgument } from "./runs.ts";
 
 const FLUSH_BYTES = 256 * 1024;
@@ -160,7 +160,10 @@ class LineBuffer {
   }
 }
 
-/** Where one run's events and bad rows go; `finish` publishes them, `abandon` drops them. */
+/**
+ * Where one run's events and bad rows go; `finish` publishes them, `abandon` drops them (also
+ * after a `finish` that failed part-way).
+ */
 interface RunSink {
   events: LineBuffer;
   badRow(line: string): Promise<void>;
@@ -168,39 +171,45 @@ interface RunSink {
   abandon(): Promise<void>;
 }
 
-async function openFile(path: string): Promise<Output> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  return new Output(file.writable);
-}
-
+/**
+ * One run's files in `dir`: `run=….ndjson` (and `run=….bad.ndjson` when there are bad rows),
+ * written as `.partial` files and renamed once every byte is on the disk. Any failure to
+ * write, flush or rename fails the run, and no file of it is left looking finished.
+ */
 async function fileSink(dir: string, runId: string): Promise<RunSink> {
   const base = `${dir}/${runName(runId)}`;
-  const events = new LineBuffer(await openFile(`${base}.ndjson.partial`));
+  const events = new LineBuffer(await openOutputFile(`${base}.ndjson.partial`));
   let bad: LineBuffer | undefined;
-  const close = async () => {
-    await events.flush();
-    await events.output.close();
-    if (bad) {
-      await bad.flush();
-      await bad.output.close();
-    }
-  };
+  let badRenamed = false;
   return {
     events,
     async badRow(line) {
-      bad ??= new LineBuffer(await openFile(`${base}.bad.ndjson.partial`));
+      bad ??= new LineBuffer(await openOutputFile(`${base}.bad.ndjson.partial`));
       await bad.push(line);
     },
     async finish() {
-      await close();
+      // Every byte of both files written and flushed (`close` checks) before any is renamed;
+      // the events file, whose name says the run is complete, last.
+      await events.flush();
+      await events.output.close();
+      if (bad) {
+        await bad.flush();
+        await bad.output.close();
+        await Deno.rename(`${base}.bad.ndjson.partial`, `${base}.bad.ndjson`);
+        badRenamed = true;
+      } else {
+        await Deno.remove(`${base}.bad.ndjson`).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
+      }
       await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
-      if (bad) await Deno.rename(`${base}.bad.ndjson.partial`, `${base}.bad.ndjson`);
-      else await Deno.remove(`${base}.bad.ndjson`).catch(() => {});
     },
     async abandon() {
-      await close().catch(() => {});
+      await events.output.abort();
+      await bad?.output.abort();
       await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
       if (bad) await Deno.remove(`${base}.bad.ndjson.partial`).catch(() => {});
+      if (badRenamed) await Deno.remove(`${base}.bad.ndjson`).catch(() => {});
     },
   };
 }
@@ -211,7 +220,7 @@ function streamSink(io: CliIo): RunSink {
     events,
     badRow: (line) => io.stderr.write(line),
     finish: () => events.flush(),
-    abandon: () => events.flush(),
+    abandon: () => events.flush().catch(() => {}),
   };
 }
 
@@ -231,11 +240,11 @@ async function handleRun(
         await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
       }
     }
+    await sink.finish();
   } catch (error) {
     await sink.abandon();
     throw error;
   }
-  await sink.finish();
 }
 
 function describe(outcome: RunOutcome): string {
@@ -292,7 +301,13 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       maxRuns: settings.maxRuns,
       order: settings.order,
       signal: controller.signal,
-      handleRun: (runId, records) => handleRun(runId, records, settings, io),
+      handleRun: (runId, records) =>
+        handleRun(runId, records, settings, io).catch((error) => {
+          // stdout or stderr failed (a full disk): every later run would fail too. The job
+          // stops; the runs in progress are released.
+          if (error instanceof OutputError && settings.out === undefined) controller.abort(error);
+          throw error;
+        }),
       onOutcome: (outcome) => {
         if (!settings.quiet) {
           progress.push(io.stderr.write(`process: ${outcome.runId}: ${describe(outcome)}\n`));
@@ -320,7 +335,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       return 130;
     }
     if (isAwsError(error)) return await reportAwsError(io, "process", error);
-    throw error;
+    throw error; // an OutputError is reported by `main`: status 1
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }

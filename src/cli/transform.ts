@@ -18,7 +18,7 @@ import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
-import { Output } from "./output.ts";
+import { openOutputFile, type Output } from "./output.ts";
 import { Progress } from "./progress.ts";
 
 /** What the options of one run say. */
@@ -159,8 +159,7 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   let bad = io.stderr;
   if (settings.badPath !== undefined) {
     try {
-      const file = await Deno.open(settings.badPath, { write: true, create: true, truncate: true });
-      bad = new Output(file.writable);
+      bad = await openOutputFile(settings.badPath);
     } catch (error) {
       return await fail(io, `cannot open --bad ${settings.badPath}: ${messageOf(error)}`);
     }

@@ -7,6 +7,8 @@ import { localOptions, startDynamoDb } from "../support/dynamodb_server.ts";
 import { FakeS3 } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
 import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
+import { runCliWithStdoutTo } from "../support/run_cli.ts";
+import { fill, mountTmpfs, tmpfsUnavailable } from "../support/tmpfs.ts";
 
 const encoder = new TextEncoder();
 const CLI = new URL("../../src/cli.ts", import.meta.url).pathname;
@@ -235,4 +237,109 @@ Deno.test("process rejects wrong arguments with the usage", async (t) => {
     assert.match(result.stdout, /--out DIR/);
     assert.match(result.stdout, /Exit status: 0 every claimed run/);
   });
+});
+
+const hasDevFull = await Deno.stat("/dev/full").then(() => true, () => false);
+const noTmpfs = await tmpfsUnavailable();
+if (noTmpfs) console.warn(`full-disk tests skipped: ${noTmpfs}`);
+
+async function filesIn(dir: string): Promise<string[]> {
+  const files = [];
+  for await (const entry of Deno.readDir(dir)) files.push(entry.name);
+  return files.sort();
+}
+
+Deno.test({
+  name: "process --out on a full disk fails the run: released, not done, no finished file",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    const mounted = await mountTmpfs("256k");
+    assert.ok(typeof mounted !== "string", mounted as string);
+    await using disk = mounted;
+    await using aws = await startLocalAws([BUCKET]);
+    const manifests = await createTable(aws.dynamo.endpoint);
+    putRun(aws.s3, 1, 300, 2); // about 1 MB of NDJSON
+    const full = await runCliWithEnv(
+      ["process", "--table", TABLE, "--out", disk.dir, "--owner", "worker-1", URI],
+      aws.env,
+    );
+    assert.equal(full.code, EXIT.ioError, full.stderr);
+    assert.match(
+      full.stderr,
+      new RegExp(
+        `^process: ${run(1)}: FAILED \\(released\\): Cannot write to ${disk.dir}/` +
+          `run=2026-11-01-00-00-00\\.(bad\\.)?ndjson\\.partial: No space left on device`,
+      ),
+    );
+    assert.match(full.stderr, /0 processed, 0 skipped, 1 failed/);
+    assert.doesNotMatch(full.stderr, /\n\s+at /);
+    assert.deepEqual(await filesIn(disk.dir), [], "no file of the run is left");
+    assert.equal(await manifests.get(run(1)), undefined, "released, not done");
+
+    // Released at once: another worker with room processes it now.
+    const out = await Deno.makeTempDir();
+    try {
+      const next = await runCliWithEnv(
+        ["process", "--table", TABLE, "--out", out, "--owner", "worker-2", URI],
+        aws.env,
+      );
+      assert.equal(next.code, EXIT.badInput, next.stderr);
+      assert.match(next.stderr, /1 processed, 0 skipped, 0 failed/);
+      assert.deepEqual(await filesIn(out), [
+        "run=2026-11-01-00-00-00.bad.ndjson",
+        "run=2026-11-01-00-00-00.ndjson",
+      ]);
+      const text = await Deno.readTextFile(`${out}/run=2026-11-01-00-00-00.ndjson`);
+      assert.equal(text.trimEnd().split("\n").length, 300);
+      assert.equal(await manifests.contains(run(1)), true);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "process stops with status 1 and one line when stdout cannot be written",
+  ignore: !hasDevFull,
+  async fn() {
+    await using aws = await startLocalAws([BUCKET]);
+    const manifests = await createTable(aws.dynamo.endpoint);
+    putRun(aws.s3, 1, 5, 0);
+    putRun(aws.s3, 2, 5, 0);
+    const result = await runCliWithStdoutTo(
+      "/dev/full",
+      ["process", "--table", TABLE, "--order", "listed", "--concurrency", "1", URI],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.ioError, result.stderr);
+    assert.match(
+      result.stderr,
+      /snowplow-analytics process: Cannot write to stdout: No space left on device \(os error 28\)\n$/,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+    assert.equal(await manifests.get(run(1)), undefined, "released, not done");
+    assert.equal(await manifests.get(run(2)), undefined, "not started");
+  },
+});
+
+Deno.test({
+  name: "process --out on a disk already full fails the run and leaves no empty file",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    const mounted = await mountTmpfs("64k");
+    assert.ok(typeof mounted !== "string", mounted as string);
+    await using disk = mounted;
+    await fill(disk.dir);
+    await using aws = await startLocalAws([BUCKET]);
+    const manifests = await createTable(aws.dynamo.endpoint);
+    putRun(aws.s3, 1, 3, 0); // a few KB: written only when the run ends
+    const result = await runCliWithEnv(
+      ["process", "--table", TABLE, "--out", disk.dir, URI],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.ioError, result.stderr);
+    assert.match(result.stderr, /FAILED \(released\): Cannot write to .*: No space left on device/);
+    assert.deepEqual(await filesIn(disk.dir), ["filler"]);
+    assert.equal(await manifests.get(run(1)), undefined, "released, not done");
+  },
 });

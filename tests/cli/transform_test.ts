@@ -5,7 +5,8 @@ import { transform, type TransformOptions } from "../../src/event/mod.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { generateLines } from "../support/generator.ts";
 import { concatBytes, gzipMember } from "../support/byte_streams.ts";
-import { runCli, runInProcess } from "../support/run_cli.ts";
+import { runCli, runCliWithStdoutTo, runInProcess } from "../support/run_cli.ts";
+import { fill, mountTmpfs, tmpfsUnavailable } from "../support/tmpfs.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -280,4 +281,69 @@ Deno.test("transform stops quietly with status 1 when stdout is closed early", a
   const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
   assert.equal(status.code, EXIT.ioError);
   assert.equal(stderr, "");
+});
+
+const hasDevFull = await Deno.stat("/dev/full").then(() => true, () => false);
+const noTmpfs = await tmpfsUnavailable();
+if (noTmpfs) console.warn(`full-disk tests skipped: ${noTmpfs}`);
+
+Deno.test({
+  name: "transform fails with status 1 and one line when stdout cannot be written",
+  ignore: !hasDevFull,
+  async fn(t) {
+    const cases: [string, string[]][] = [
+      ["NDJSON", []],
+      ["--fields", ["--fields", "event_id"]],
+      ["--format csv", ["--format", "csv", "--fields", "event_id"]],
+    ];
+    for (const [name, flags] of cases) {
+      await t.step(name, async () => {
+        const run = await runCliWithStdoutTo("/dev/full", ["transform", "-q", ...flags, goodPath]);
+        assert.equal(run.code, EXIT.ioError);
+        assert.equal(
+          run.stderr,
+          "snowplow-analytics transform: Cannot write to stdout: No space left on device (os error 28)\n",
+        );
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "transform --bad FILE on a full disk fails with status 1",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    const mounted = await mountTmpfs("256k");
+    assert.ok(typeof mounted !== "string", mounted as string);
+    await using disk = mounted;
+    const input = `${dir}/many-bad.tsv`;
+    const bad = Array.from({ length: 400 }, (_, i) => `bad line ${i} ${"x".repeat(1000)}`);
+    await Deno.writeTextFile(input, [good[0], ...bad, good[1]].join("\n") + "\n");
+    const run = await runCli(["transform", "-q", "--bad", `${disk.dir}/bad.ndjson`, input]);
+    assert.equal(run.code, EXIT.ioError);
+    assert.equal(
+      run.stderr,
+      `snowplow-analytics transform: Cannot write to ${disk.dir}/bad.ndjson: ` +
+        "No space left on device (os error 28)\n",
+    );
+  },
+});
+
+Deno.test({
+  name: "transform --bad FILE on a disk already full fails with status 1",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    const mounted = await mountTmpfs("64k");
+    assert.ok(typeof mounted !== "string", mounted as string);
+    await using disk = mounted;
+    await fill(disk.dir);
+    const run = await runCli(["transform", "-q", "--bad", `${disk.dir}/bad.ndjson`, plainPath]);
+    assert.equal(run.code, EXIT.ioError);
+    assert.match(
+      run.stderr,
+      /^snowplow-analytics transform: Cannot write to .*bad\.ndjson: No space/,
+    );
+    // The conversion stops at the failed write; what was written is whole events, in order.
+    assert.ok(expected(plainPath, lines).events.startsWith(run.stdout));
+  },
 });

@@ -69,3 +69,38 @@ export async function runInProcess(
   const code = await main(args, io, options.commands);
   return { code, stdout: out.text(), stderr: err.text() };
 }
+
+/**
+ * Runs `deno run -A src/cli.ts ...args` with its stdout sent to `path` (such as `/dev/full`)
+ * by `sh`, stdin from /dev/null, and `env` added to a few inherited variables.
+ */
+export async function runCliWithStdoutTo(
+  path: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const inherited: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) inherited[name] = value;
+  }
+  const { code, stderr } = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      'out="$1"; shift; exec "$@" > "$out"',
+      "sh",
+      path,
+      Deno.execPath(),
+      "run",
+      "-A",
+      CLI,
+      ...args,
+    ],
+    clearEnv: true,
+    env: { ...inherited, NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code, stdout: "", stderr: decoder.decode(stderr) };
+}
