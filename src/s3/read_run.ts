@@ -7,6 +7,7 @@ import {
   EventStream,
   type EventStreamOptions,
 } from "../stream/event_stream.ts";
+import { readAhead } from "../stream/read_ahead.ts";
 import { StreamReadError } from "../stream/stream_read_error.ts";
 import type { StreamStats } from "../stream/stream_stats.ts";
 import { checkPositiveInteger, listObjects, type S3Object } from "./list_objects.ts";
@@ -153,12 +154,8 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
         }
         const object = next.value;
         if (isMarkerObject(object) || !filter(object)) continue;
-        const body = objectBody(bucket, object, awsOptions).pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>(
-            {},
-            new ByteLengthQueuingStrategy({ highWaterMark: prefetchBytes }),
-          ),
-        );
+        // Fetched ahead; a body that fails still delivers what was fetched before the error.
+        const body = readAhead(objectBody(bucket, object, awsOptions), prefetchBytes);
         pending.push({ object, body });
       }
     };
