@@ -22,6 +22,8 @@ const CHUNK_BYTES = 1024 * 1024;
 export function fileSource(file: Deno.FsFile): ReadableStream<Uint8Array> {
   let closed = false;
   let reading = false;
+  /** The read in flight: `cancel` waits for it, so nothing is left running after it. */
+  let inFlight: Promise<void> | undefined;
   const close = () => {
     if (!closed) file.close();
     closed = true;
@@ -34,7 +36,7 @@ export function fileSource(file: Deno.FsFile): ReadableStream<Uint8Array> {
       if (reading || request === null || request.view === null) return; // asked again: the read in flight answers
       reading = true;
       const { buffer, byteOffset, byteLength } = request.view;
-      file.read(new Uint8Array(buffer, byteOffset, byteLength)).then((read) => {
+      inFlight = file.read(new Uint8Array(buffer, byteOffset, byteLength)).then((read) => {
         reading = false;
         if (closed) return; // cancelled meanwhile: the request is gone
         if (read === null) {
@@ -51,8 +53,9 @@ export function fileSource(file: Deno.FsFile): ReadableStream<Uint8Array> {
         controller.error(error);
       });
     },
-    cancel() {
+    async cancel() {
       close();
+      await inFlight;
     },
   });
 }

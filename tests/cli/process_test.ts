@@ -185,8 +185,13 @@ Deno.test("process releases the run in progress on Ctrl-C and exits 130", async 
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    // Wait until the run is claimed (however long the start takes on a busy machine), unless
+    // the command ended; 5 minutes is only a safety net.
+    let exited = false;
+    child.status.then(() => exited = true);
     let record;
-    for (let i = 0; i < 400 && record?.state !== "claimed"; i++) {
+    const deadline = Date.now() + 300_000;
+    while (record?.state !== "claimed" && !exited && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       record = await manifests.get(run(1));
     }
