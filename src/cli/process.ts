@@ -78,9 +78,9 @@ export const processCommand: Command = {
   },
   epilog: [
     "Exit status: 0 every claimed run was processed and had no bad rows, 2 some bad rows,",
-    `1 some runs failed (they were released), ${EXIT_AWS} an AWS failure stopped the job (one line`,
-    "with the code, HTTP status and request id), 64 a usage error, 130 interrupted (Ctrl-C:",
-    "the runs in progress are released).",
+    "1 some runs failed (they were released; a full disk fails a run) or stdout failed,",
+    `${EXIT_AWS} an AWS failure stopped the job (one line with the code, HTTP status and request`,
+    "id), 64 a usage error, 130 interrupted (Ctrl-C: the runs in progress are released).",
     "",
     "Examples:",
     "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",

@@ -87,7 +87,7 @@ export const transformCommand: Command = {
   },
   epilog: [
     "Exit status: 0 every line was an event (or empty), 2 some lines were bad rows,",
-    "1 an input or output failed (missing file, corrupt gzip), 64 a usage error.",
+    "1 an input or output failed (missing file, corrupt gzip, a full disk), 64 a usage error.",
     "",
     "Examples:",
     "  snowplow-analytics transform run/part-*.gz > events.ndjson",

@@ -10,7 +10,7 @@ import type { ParsingErrorJson } from "../event/mod.ts";
 export interface LineTooLongJson {
   /** Always `"LineTooLong"`. */
   type: "LineTooLong";
-  /** The line's full length in bytes (without its newline). */
+  /** The line's full length in bytes (without its `\n` or `\r\n`). */
   bytes: number;
   /** The limit it exceeded (the `maxLineBytes` option). */
   maxLineBytes: number;

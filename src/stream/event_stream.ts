@@ -90,8 +90,9 @@ export function tooLongBadRow(
  * a bad row with the line number, the raw line and the error JSON.
  *
  * Bad data never errors the stream; only a failed source or corrupt gzip does, with a
- * {@linkcode StreamReadError}. Empty lines are counted in {@linkcode EventStream.stats}.
- * Memory stays bounded by the chunk size and `maxLineBytes`.
+ * {@linkcode StreamReadError}, after the results of every line read before the failure.
+ * Empty lines are counted in {@linkcode EventStream.stats}. Memory stays bounded by the chunk
+ * size and `maxLineBytes`.
  *
  * For NDJSON output, {@linkcode NdjsonStream} is much faster.
  *

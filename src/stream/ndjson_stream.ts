@@ -24,7 +24,8 @@ const BAD_ROW_QUEUE = 4 * 1024 * 1024;
  * Turns enriched TSV bytes into NDJSON bytes: one line of JSON (the flat form, as
  * `JSON.stringify(transform(line))` writes it) per event, each ended by `\n`. Input handling
  * is that of {@linkcode EventStream}: gzip detection (multi-member files read whole), UTF-8,
- * `\n` / `\r\n`, `maxLineBytes`, and a {@linkcode StreamReadError} only for I/O failures.
+ * `\n` / `\r\n`, `maxLineBytes`, and a {@linkcode StreamReadError} only for I/O failures,
+ * which comes after the NDJSON of every line read before the failure.
  *
  * Lines that are not events come out of {@linkcode NdjsonStream.badRows}. Read both streams
  * at the same time (for example two `pipeTo` calls awaited together), or cancel `badRows` if
@@ -67,7 +68,7 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
   readonly stats: StreamStats;
   /**
    * The lines that are not events, in input order. Closed when the NDJSON stream closes;
-   * errored when it errors.
+   * errored when it errors, after every bad row read before the failure.
    */
   readonly badRows: ReadableStream<BadRow>;
 
