@@ -170,7 +170,7 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
     let failure: { error: unknown } | undefined;
     const produce = async () => {
       try {
-        while (!ended && sink.length === 0 && !cancelled) {
+        while (!ended && sink.length === 0 && !cancelled && failure === undefined) {
           if (badOpen && (badController.desiredSize ?? 1) <= 0) {
             await new Promise<void>((resolve) => badPulled = resolve);
             continue;
