@@ -6,10 +6,7 @@ import {
   writeAll,
   writerWritable,
 } from "../../src/cli/output.ts";
-import { mountTmpfs, tmpfsUnavailable } from "../support/tmpfs.ts";
-
-const noTmpfs = await tmpfsUnavailable();
-if (noTmpfs) console.warn(`full-disk tests skipped: ${noTmpfs}`);
+import { NO_TMPFS, requireTmpfs } from "../support/full_disk.ts";
 
 Deno.test("writeAll() continues short writes until every byte is written", async () => {
   const taken: number[] = [];
@@ -64,11 +61,9 @@ Deno.test({
 
 Deno.test({
   name: "openOutputFile() reports a full disk as an OutputError naming the file",
-  ignore: noTmpfs !== undefined,
+  ignore: NO_TMPFS !== undefined,
   async fn() {
-    const mounted = await mountTmpfs("256k");
-    assert.ok(typeof mounted !== "string", mounted as string);
-    await using disk = mounted;
+    await using disk = await requireTmpfs("256k");
     const path = `${disk.dir}/out.ndjson`;
     const output = await openOutputFile(path);
     const chunk = new Uint8Array(64 * 1024).fill(0x61);

@@ -8,7 +8,7 @@ import { FakeS3 } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
 import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
 import { runCliWithStdoutTo } from "../support/run_cli.ts";
-import { fill, mountTmpfs, tmpfsUnavailable } from "../support/tmpfs.ts";
+import { fill, HAS_DEV_FULL, NO_TMPFS, requireTmpfs } from "../support/full_disk.ts";
 
 const encoder = new TextEncoder();
 const CLI = new URL("../../src/cli.ts", import.meta.url).pathname;
@@ -244,10 +244,6 @@ Deno.test("process rejects wrong arguments with the usage", async (t) => {
   });
 });
 
-const hasDevFull = await Deno.stat("/dev/full").then(() => true, () => false);
-const noTmpfs = await tmpfsUnavailable();
-if (noTmpfs) console.warn(`full-disk tests skipped: ${noTmpfs}`);
-
 async function filesIn(dir: string): Promise<string[]> {
   const files = [];
   for await (const entry of Deno.readDir(dir)) files.push(entry.name);
@@ -256,11 +252,9 @@ async function filesIn(dir: string): Promise<string[]> {
 
 Deno.test({
   name: "process --out on a full disk fails the run: released, not done, no finished file",
-  ignore: noTmpfs !== undefined,
+  ignore: NO_TMPFS !== undefined,
   async fn() {
-    const mounted = await mountTmpfs("256k");
-    assert.ok(typeof mounted !== "string", mounted as string);
-    await using disk = mounted;
+    await using disk = await requireTmpfs("256k");
     await using aws = await startLocalAws([BUCKET]);
     const manifests = await createTable(aws.dynamo.endpoint);
     putRun(aws.s3, 1, 300, 2); // about 1 MB of NDJSON
@@ -305,7 +299,7 @@ Deno.test({
 
 Deno.test({
   name: "process stops with status 1 and one line when stdout cannot be written",
-  ignore: !hasDevFull,
+  ignore: !HAS_DEV_FULL,
   async fn() {
     await using aws = await startLocalAws([BUCKET]);
     const manifests = await createTable(aws.dynamo.endpoint);
@@ -329,11 +323,9 @@ Deno.test({
 
 Deno.test({
   name: "process --out on a disk already full fails the run and leaves no empty file",
-  ignore: noTmpfs !== undefined,
+  ignore: NO_TMPFS !== undefined,
   async fn() {
-    const mounted = await mountTmpfs("64k");
-    assert.ok(typeof mounted !== "string", mounted as string);
-    await using disk = mounted;
+    await using disk = await requireTmpfs("64k");
     await fill(disk.dir);
     await using aws = await startLocalAws([BUCKET]);
     const manifests = await createTable(aws.dynamo.endpoint);

@@ -6,7 +6,7 @@ import { EXIT } from "../../src/cli/exit_codes.ts";
 import { generateLines } from "../support/generator.ts";
 import { concatBytes, gzipMember } from "../support/byte_streams.ts";
 import { runCli, runCliWithStdoutTo, runInProcess } from "../support/run_cli.ts";
-import { fill, mountTmpfs, tmpfsUnavailable } from "../support/tmpfs.ts";
+import { fill, HAS_DEV_FULL, NO_TMPFS, requireTmpfs } from "../support/full_disk.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -283,13 +283,9 @@ Deno.test("transform stops quietly with status 1 when stdout is closed early", a
   assert.equal(stderr, "");
 });
 
-const hasDevFull = await Deno.stat("/dev/full").then(() => true, () => false);
-const noTmpfs = await tmpfsUnavailable();
-if (noTmpfs) console.warn(`full-disk tests skipped: ${noTmpfs}`);
-
 Deno.test({
   name: "transform fails with status 1 and one line when stdout cannot be written",
-  ignore: !hasDevFull,
+  ignore: !HAS_DEV_FULL,
   async fn(t) {
     const cases: [string, string[]][] = [
       ["NDJSON", []],
@@ -311,11 +307,9 @@ Deno.test({
 
 Deno.test({
   name: "transform --bad FILE on a full disk fails with status 1",
-  ignore: noTmpfs !== undefined,
+  ignore: NO_TMPFS !== undefined,
   async fn() {
-    const mounted = await mountTmpfs("256k");
-    assert.ok(typeof mounted !== "string", mounted as string);
-    await using disk = mounted;
+    await using disk = await requireTmpfs("256k");
     const input = `${dir}/many-bad.tsv`;
     const bad = Array.from({ length: 400 }, (_, i) => `bad line ${i} ${"x".repeat(1000)}`);
     await Deno.writeTextFile(input, [good[0], ...bad, good[1]].join("\n") + "\n");
@@ -331,11 +325,9 @@ Deno.test({
 
 Deno.test({
   name: "transform --bad FILE on a disk already full fails with status 1",
-  ignore: noTmpfs !== undefined,
+  ignore: NO_TMPFS !== undefined,
   async fn() {
-    const mounted = await mountTmpfs("64k");
-    assert.ok(typeof mounted !== "string", mounted as string);
-    await using disk = mounted;
+    await using disk = await requireTmpfs("64k");
     await fill(disk.dir);
     const run = await runCli(["transform", "-q", "--bad", `${disk.dir}/bad.ndjson`, plainPath]);
     assert.equal(run.code, EXIT.ioError);

@@ -1,6 +1,7 @@
 /**
- * A small tmpfs for full-disk tests: `mount -t tmpfs -o size=…` on a new temporary folder
- * (needs root, or a user namespace that allows it), unmounted and removed on dispose.
+ * Full disks for tests: a small tmpfs (`mount -t tmpfs -o size=…` on a new temporary folder,
+ * which needs root or a user namespace that allows it), unmounted and removed on dispose, and
+ * whether `/dev/full` exists.
  *
  * @module
  */
@@ -47,11 +48,25 @@ export async function mountTmpfs(size: string): Promise<Tmpfs | string> {
 }
 
 /** Why a tmpfs cannot be mounted here, or `undefined` when it can (mounts and unmounts one). */
-export async function tmpfsUnavailable(): Promise<string | undefined> {
+async function tmpfsUnavailable(): Promise<string | undefined> {
   const probe = await mountTmpfs("64k");
   if (typeof probe === "string") return probe;
   await probe[Symbol.asyncDispose]();
   return undefined;
+}
+
+/** Why the tmpfs tests are skipped here (said once on stderr), or `undefined`. */
+export const NO_TMPFS: string | undefined = await tmpfsUnavailable();
+if (NO_TMPFS !== undefined) console.warn(`full-disk tests skipped: ${NO_TMPFS}`);
+
+/** Whether `/dev/full` (where every write fails with ENOSPC) exists. */
+export const HAS_DEV_FULL: boolean = await Deno.stat("/dev/full").then(() => true, () => false);
+
+/** A tmpfs of `size` that must be mountable (use with `ignore: NO_TMPFS !== undefined`). */
+export async function requireTmpfs(size: string): Promise<Tmpfs> {
+  const mounted = await mountTmpfs(size);
+  if (typeof mounted === "string") throw new Error(mounted);
+  return mounted;
 }
 
 /** Fills the file system of `dir` to the last byte (a file `filler` in it). */
