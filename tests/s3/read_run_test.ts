@@ -311,9 +311,9 @@ Deno.test("readRun() resumes from a server that ignores Range by skipping what i
   const cutOnce = new Set<string>();
   const fetchIgnoringRange: typeof fetch = async (input, init) => {
     const url = String(input);
+    // A server that ignores Range (If-Match, which is signed, still reaches it).
     const headers = new Headers(init?.headers);
     headers.delete("range");
-    headers.delete("if-match");
     const response = await fetch(input, { ...init, headers });
     if (url.includes("list-type") || cutOnce.has(url) || !response.body) return response;
     cutOnce.add(url);
