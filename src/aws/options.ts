@@ -212,7 +212,7 @@ export function headerValueProblem(value: string | undefined): string | undefine
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     return "holds a line break, NUL or other control character, which cannot be sent in an HTTP header";
   }
-  if (/[^\u0000-\u00ff]/.test(value)) {
+  if ([...value].some((c) => c.charCodeAt(0) > 0xff)) {
     return "holds a character above U+00FF, which cannot be sent in an HTTP header";
   }
   if (/^\s|\s$/.test(value)) {
