@@ -284,10 +284,11 @@ Deno.test("processRuns() renews the lease of a run that takes longer than the le
         owner: "slow-worker",
         leaseMs: 300, // renewed every 100 ms
         handleRun: async (id, records) => {
-          for await (const _ of records) { /* read */ }
           const first = (await manifests.get(id))?.leaseExpiresAt ?? 0;
           clock += 3_600_000; // an hour later: the first lease has long run out
           assert.ok(first < clock);
+          // Reading is progress: the renewal after it is made at the new time.
+          for await (const _ of records) { /* read */ }
           // Wait (bounded) for a renewal made at the new time.
           let renewed = 0;
           for (let i = 0; i < 400 && renewed <= clock; i++) {
