@@ -6,12 +6,16 @@
  */
 
 /** An error answer. */
-export type FaultAnswer = { status: number; body?: string; headers?: Record<string, string> };
+export type FaultAnswer = {
+  status: number;
+  body?: string | Uint8Array<ArrayBuffer>;
+  headers?: Record<string, string>;
+};
 
 /** What the server does with one request. */
 export type Fault =
   /** Answer with this status, body and headers. */
-  | { status: number; body?: string; headers?: Record<string, string> }
+  | FaultAnswer
   /** Close the socket after reading the request, without answering. */
   | "reset"
   /** Send the headers of a proxied answer and half its body (Content-Length says more), then close. */
