@@ -234,7 +234,7 @@ function objectBody(
     );
     try {
       decoded = isDecoded(response.headers);
-      skip = checkAnswer(uri, object, offset, decoded, response);
+      skip = checkAnswer(object, offset, decoded, response);
     } catch (error) {
       await response.body?.cancel().catch(() => {});
       throw error;
@@ -296,7 +296,10 @@ function objectBody(
         }
         if (!decoded && offset + chunk.length > object.size) {
           await reader.cancel().catch(() => {});
-          throw wrongAnswer(uri, `the body is longer than the listed ${object.size} bytes`);
+          throw inObject(
+            wrongAnswer(`the body is longer than the listed ${object.size} bytes`),
+            uri,
+          );
         }
         offset += chunk.length;
         controller.enqueue(chunk);
@@ -320,7 +323,6 @@ function isDecoded(headers: Headers): boolean {
  * many leading bytes to skip (a server that ignores `Range` sends the object from its start).
  */
 function checkAnswer(
-  uri: string,
   object: S3Object,
   offset: number,
   decoded: boolean,
@@ -329,39 +331,37 @@ function checkAnswer(
   const etag = response.headers.get("etag");
   if (etag !== null && object.etag !== "" && bareEtag(etag) !== bareEtag(object.etag)) {
     throw wrongAnswer(
-      uri,
       `the object changed since it was listed (ETag ${etag}, listed ${object.etag})`,
       response,
     );
   }
   if (decoded) return offset;
-  const length = response.headers.get("content-length");
-  if (response.status !== 206) {
-    if (length !== null && Number(length) !== object.size) {
+  if (response.status === 206) {
+    const range = response.headers.get("content-range") ?? "";
+    const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(range.trim());
+    const last = object.size - 1;
+    if (
+      offset === 0 || match === null || Number(match[1]) !== offset || Number(match[2]) !== last ||
+      (match[3] !== "*" && Number(match[3]) !== object.size)
+    ) {
       throw wrongAnswer(
-        uri,
-        `Content-Length ${length} but the listing says ${object.size} bytes`,
+        `asked for bytes ${offset}-${last} of ${object.size} but got a 206 with Content-Range ` +
+          `"${range}"`,
         response,
       );
     }
-    return offset;
   }
-  const range = response.headers.get("content-range") ?? "";
-  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(range.trim());
-  const last = object.size - 1;
-  if (
-    offset === 0 || match === null || Number(match[1]) !== offset || Number(match[2]) !== last ||
-    (match[3] !== "*" && Number(match[3]) !== object.size) ||
-    (length !== null && Number(length) !== object.size - offset)
-  ) {
+  // A shorter body is read, then resumed like a cut one; a longer one cannot be the object.
+  const length = response.headers.get("content-length");
+  const expected = object.size - (response.status === 206 ? offset : 0);
+  if (length !== null && Number(length) > expected) {
     throw wrongAnswer(
-      uri,
-      `asked for bytes ${offset}-${last} of ${object.size} but got a 206 with Content-Range ` +
-        `"${range}"`,
+      `Content-Length ${length} but ${expected} bytes were expected (the listing says ` +
+        `${object.size})`,
       response,
     );
   }
-  return 0;
+  return response.status === 206 ? 0 : offset;
 }
 
 /** An entity tag without quotes or a weak `W/` marker, for comparing. */
@@ -370,12 +370,12 @@ function bareEtag(etag: string): string {
 }
 
 /** A GetObject answer that does not fit what was asked (not retryable: asking again won't help). */
-function wrongAnswer(uri: string, why: string, response?: Response): S3Error {
+function wrongAnswer(why: string, response?: Response): S3Error {
   return new S3Error({
     operation: "GetObject",
     code: "InvalidResponse",
     status: response?.status ?? 200,
-    message: `${uri}: ${why}`,
+    message: why,
     requestId: response?.headers.get("x-amz-request-id") ?? undefined,
     retryable: false,
   });
