@@ -72,21 +72,70 @@ export function settleWithin<T>(
  * once with the signal's reason. Either way the underlying body is cancelled (closing the
  * connection). The body stream keeps the original response alive while it is read, so nothing
  * depends on the runtime propagating the abort through a `Response` that was garbage-collected.
+ *
+ * One timer per idle period and one abort listener per body (not per read), so a fast body pays
+ * almost nothing for the guard.
  */
 export function guardResponse(response: Response, guard: IdleGuard): Response {
   const body = response.body;
   if (body === null) return response;
+  const { signal, idleTimeoutMs } = guard;
   const reader = body.getReader();
+  let failure: { reason: unknown } | undefined;
+  let pending: { reject: (reason: unknown) => void; since: number } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cleanup = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    signal?.removeEventListener("abort", onAbort);
+  };
+  const fail = (reason: unknown): void => {
+    if (failure !== undefined) return;
+    failure = { reason };
+    cleanup();
+    reader.cancel(reason).catch(() => {});
+    pending?.reject(reason);
+  };
+  const onAbort = (): void => fail(signal?.reason);
+  // Checks the read in flight; sleeps again for what is left of its idle time.
+  const check = (): void => {
+    timer = undefined;
+    if (pending === undefined) return;
+    const waited = Date.now() - pending.since;
+    if (waited >= idleTimeoutMs) fail(guard.onIdle());
+    else timer = setTimeout(check, idleTimeoutMs - waited);
+  };
+  if (signal?.aborted) fail(signal.reason);
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const source: UnderlyingDefaultSource<Uint8Array> & { response: Response } = {
     response,
     async pull(controller) {
-      const result = await settleWithin(reader.read(), guard, (reason) => {
-        reader.cancel(reason).catch(() => {});
-      });
-      if (result.done) controller.close();
-      else controller.enqueue(result.value);
+      if (failure !== undefined) throw failure.reason;
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+          pending = { reject, since: Date.now() };
+          if (timer === undefined && Number.isFinite(idleTimeoutMs)) {
+            timer = setTimeout(check, idleTimeoutMs);
+          }
+          reader.read().then(resolve, reject);
+        });
+      } catch (error) {
+        cleanup();
+        const failed = failure as { reason: unknown } | undefined; // set by fail(), from a callback
+        throw failed === undefined ? error : failed.reason;
+      } finally {
+        pending = undefined;
+      }
+      if (result.done) {
+        cleanup();
+        controller.close();
+      } else {
+        controller.enqueue(result.value);
+      }
     },
     async cancel(reason) {
+      cleanup();
       await reader.cancel(reason);
     },
   };
