@@ -563,3 +563,27 @@ Deno.test("readRun() stops a listing whose continuation tokens cycle", async () 
   );
   assert.equal(s3.attemptCount, 3);
 });
+
+Deno.test("readRun() reads an object the runtime decodes (Content-Encoding: gzip)", async () => {
+  // Stored gzipped with Content-Encoding metadata: fetch hands over the decoded bytes, which
+  // cannot be counted against the stored size.
+  const { text } = makeText(11, 30);
+  let s3!: FakeS3;
+  s3 = await FakeS3.start({
+    faults: onGet(() => true, () => {
+      const object = s3.get("bucket", `${RUN}part-00000`)!;
+      return {
+        status: 200,
+        body: object.body.slice(),
+        headers: { "content-encoding": "gzip", etag: object.etag },
+      };
+    }),
+  });
+  try {
+    s3.put({ bucket: "bucket", key: `${RUN}part-00000` }, gzipSync(encoder.encode(text)));
+    const results = await Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+    assert.deepEqual(results.map((r) => r.line), lineNumbers(text));
+  } finally {
+    await s3.close();
+  }
+});
