@@ -425,8 +425,7 @@ Deno.test("readRun() fails when a body keeps ending before the listed size", asy
 });
 
 Deno.test("readRun() refuses a resume answered from the wrong offset", async () => {
-  let s3!: FakeS3;
-  s3 = await FakeS3.start({
+  const s3 = await FakeS3.start({
     faults: onGet(() => true, (request) => {
       const range = request.headers.get("range");
       if (range === null) return "cut";
@@ -490,8 +489,7 @@ Deno.test("readRun() refuses an object that changed since it was listed", async 
     );
   });
   await t.step("a Content-Length above the listed size", async () => {
-    let s3!: FakeS3;
-    s3 = await FakeS3.start({
+    const s3 = await FakeS3.start({
       faults: onGet(() => true, () => {
         const object = s3.get("bucket", `${RUN}part-00000`)!;
         return {
@@ -568,8 +566,7 @@ Deno.test("readRun() reads an object the runtime decodes (Content-Encoding: gzip
   // Stored gzipped with Content-Encoding metadata: fetch hands over the decoded bytes, which
   // cannot be counted against the stored size.
   const { text } = makeText(11, 30);
-  let s3!: FakeS3;
-  s3 = await FakeS3.start({
+  const s3 = await FakeS3.start({
     faults: onGet(() => true, () => {
       const object = s3.get("bucket", `${RUN}part-00000`)!;
       return {
