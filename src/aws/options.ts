@@ -81,10 +81,10 @@ export interface AwsOptions {
  * Empty values count as missing. The caller passes the environment (e.g.
  * `Deno.env.toObject()`); this function never reads it itself.
  *
- * @throws {TypeError} When `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is missing, or a
- * credential variable holds what cannot be sent in an HTTP header (a line break, NUL or other
- * control character, a character above U+00FF, or white space at either end). The message
- * names the variable, never a value.
+ * @throws {TypeError} When `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is missing, or
+ * `AWS_ACCESS_KEY_ID` or `AWS_SESSION_TOKEN` holds what cannot be sent in an HTTP header (a line
+ * break, NUL or other control character, a character above U+00FF, or white space at either
+ * end). The message names the variable, never a value.
  *
  * @example Options from an environment object
  * ```ts
@@ -127,7 +127,7 @@ export function awsOptionsFromEnv(
     return value;
   };
   const accessKeyId = sendable("AWS_ACCESS_KEY_ID", required("AWS_ACCESS_KEY_ID"))!;
-  const secretAccessKey = sendable("AWS_SECRET_ACCESS_KEY", required("AWS_SECRET_ACCESS_KEY"))!;
+  const secretAccessKey = required("AWS_SECRET_ACCESS_KEY"); // only signs: never sent
   const sessionToken = sendable("AWS_SESSION_TOKEN", get("AWS_SESSION_TOKEN"));
   const credentials: AwsCredentials = sessionToken === undefined
     ? { accessKeyId, secretAccessKey }

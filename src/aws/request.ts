@@ -496,7 +496,8 @@ function checkCredentials(options: AwsOptions): void {
   if (token !== undefined && typeof token !== "string") {
     throw new TypeError("Invalid AWS options: credentials.sessionToken must be a string");
   }
-  for (const name of ["accessKeyId", "secretAccessKey", "sessionToken"] as const) {
+  // Both are sent in headers (the key id inside Authorization); the secret only signs.
+  for (const name of ["accessKeyId", "sessionToken"] as const) {
     const problem = headerValueProblem(credentials[name]);
     if (problem !== undefined) {
       throw new TypeError(`Invalid AWS options: credentials.${name} ${problem}`);

@@ -105,11 +105,6 @@ Deno.test("awsOptionsFor() refuses a credential that cannot be a header, naming 
     ["a line break in the token", { AWS_SESSION_TOKEN: `${token}\nmore` }, "AWS_SESSION_TOKEN"],
     ["a NUL in the token", { AWS_SESSION_TOKEN: `${token}\0` }, "AWS_SESSION_TOKEN"],
     ["a CR LF after the key id", { AWS_ACCESS_KEY_ID: "AKIDTEST\r\n" }, "AWS_ACCESS_KEY_ID"],
-    [
-      "a line break in the secret",
-      { AWS_SECRET_ACCESS_KEY: "very\nsecret" },
-      "AWS_SECRET_ACCESS_KEY",
-    ],
   ];
   for (const [name, env, variable] of cases) {
     await t.step(name, () => {
