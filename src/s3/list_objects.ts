@@ -58,7 +58,8 @@ const OPERATION = "ListObjectsV2";
  *
  * @throws {TypeError} At once, for a malformed S3 URI or location.
  * @throws {S3Error} While iterating, for AWS failures (after retries) and for answers that are
- * not a ListBucketResult (code `InvalidResponse`).
+ * not a ListBucketResult, list a key outside the prefix, or do not advance (a continuation token
+ * already followed, keys that do not come after the pages before): code `InvalidResponse`.
  *
  * @example List the objects of a run folder
  * ```ts ignore
