@@ -302,15 +302,18 @@ async function attemptOnce(
   };
   // This attempt's own controller: aborted by the caller's signal or the idle timeout.
   const attempt = new AbortController();
-  const fetching = doFetch(signed.url, {
-    method: signed.method,
-    headers: signed.headers,
-    body,
-    signal: attempt.signal,
-    // A signed request must not follow a redirect: the signature is for this host, and the
-    // redirect answer (e.g. S3's TemporaryRedirect) is reported as an error instead.
-    redirect: "manual",
-  });
+  // (In a promise, so a fetch that throws at once fails like one that rejects.)
+  const fetching = new Promise<Response>((resolve) =>
+    resolve(doFetch(signed.url, {
+      method: signed.method,
+      headers: signed.headers,
+      body,
+      signal: attempt.signal,
+      // A signed request must not follow a redirect: the signature is for this host, and the
+      // redirect answer (e.g. S3's TemporaryRedirect) is reported as an error instead.
+      redirect: "manual",
+    }))
+  );
   let response: Response;
   try {
     response = await settleWithin(fetching, guard, (reason) => {
