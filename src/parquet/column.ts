@@ -39,6 +39,13 @@ export function _physicalType(kind: _ColumnKind): number {
   return PHYSICAL[kind];
 }
 
+/** Where encoded pages go: pieces of the file in order, and the file offset after them. */
+export interface _PageSink {
+  pieces: Uint8Array[];
+  /** The file offset at which the next piece starts. */
+  offset: number;
+}
+
 /** What the footer needs to know about one column chunk. */
 export interface _ChunkMeta {
   type: number;
@@ -140,7 +147,7 @@ export class _Scratch {
  * column with no value in the row group) to `out`, and says where they are.
  */
 export function _writeChunk(
-  out: _Bytes,
+  out: _PageSink,
   kind: _ColumnKind,
   column: _ColumnBuffer | undefined,
   rows: number,
@@ -160,7 +167,7 @@ export function _writeChunk(
   };
   const dictionary = kind === "string" ? dictionaryOf(values as string[]) : undefined;
   if (dictionary !== undefined) {
-    meta.dictionaryPageOffset = out.length;
+    meta.dictionaryPageOffset = out.offset;
     meta.encodings.push(_PARQUET.encoding.RLE_DICTIONARY);
     const body = scratch.body;
     body.reset();
@@ -171,7 +178,7 @@ export function _writeChunk(
         t.i32(2, _PARQUET.encoding.PLAIN);
       }));
   }
-  meta.dataPageOffset = out.length;
+  meta.dataPageOffset = out.offset;
   const body = scratch.body;
   body.reset();
   body.i32(0); // the byte length of the definition levels, set below
@@ -195,7 +202,7 @@ export function _writeChunk(
 
 /** Writes `scratch.body` as one page: header, then the body compressed with `codec`. */
 function writePage(
-  out: _Bytes,
+  out: _PageSink,
   meta: _ChunkMeta,
   scratch: _Scratch,
   codec: _Codec,
@@ -218,8 +225,11 @@ function writePage(
     t.i32(3, stored.length);
     pageHeader(t);
   });
-  out.append(header.content());
-  out.append(stored);
+  const page = new Uint8Array(header.length + stored.length);
+  page.set(header.content());
+  page.set(stored, header.length);
+  out.pieces.push(page);
+  out.offset += page.length;
   meta.uncompressedSize += header.length + body.length;
   meta.compressedSize += header.length + stored.length;
 }
@@ -227,17 +237,29 @@ function writePage(
 /** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
 const MAX_DICTIONARY = 0xffff;
 
-/** A dictionary when it pays: at most half as many distinct values as values. */
+/** How many values are looked at first to guess whether a dictionary pays. */
+const SAMPLE = 512;
+
+/**
+ * A dictionary when it pays: at most half as many distinct values as values (checked first on
+ * the first {@linkcode SAMPLE} values, so unique columns such as ids cost little).
+ */
 function dictionaryOf(values: string[]): Map<string, number> | undefined {
   if (values.length === 0) return undefined;
-  const limit = Math.min(MAX_DICTIONARY, values.length >> 1);
   const dictionary = new Map<string, number>();
-  for (const value of values) {
+  const sample = Math.min(SAMPLE, values.length);
+  for (let i = 0; i < sample; i++) {
+    if (!dictionary.has(values[i])) dictionary.set(values[i], dictionary.size);
+  }
+  if (dictionary.size > sample >> 1) return undefined;
+  const limit = Math.min(MAX_DICTIONARY, values.length >> 1);
+  for (let i = sample; i < values.length; i++) {
+    const value = values[i];
     if (dictionary.has(value)) continue;
     if (dictionary.size >= limit) return undefined;
     dictionary.set(value, dictionary.size);
   }
-  return dictionary;
+  return dictionary.size > limit ? undefined : dictionary;
 }
 
 function writeIndexes(body: _Bytes, values: string[], dictionary: Map<string, number>): void {

@@ -4,11 +4,11 @@
  * @module
  */
 
-import { _Bytes } from "./bytes.ts";
 import {
   type _ChunkMeta,
   type _Codec,
   _ColumnBuffer,
+  type _PageSink,
   type _ColumnValue,
   _columnValue,
   _Scratch,
@@ -45,10 +45,8 @@ export class _ParquetFileWriter {
   readonly #fixed: boolean;
   readonly #columns = new Map<string, ColumnState>();
   readonly #rowGroups: _RowGroupMeta[] = [];
-  readonly #out = new _Bytes(1 << 20);
+  readonly #out: _PageSink = { pieces: [], offset: 0 };
   readonly #scratch = new _Scratch();
-  /** Bytes handed out before {@linkcode _ParquetFileWriter.#out}'s content. */
-  #offset = 0;
   /** Rows in the current row group. */
   #rows = 0;
   /** Events seen, for error messages. */
@@ -62,7 +60,8 @@ export class _ParquetFileWriter {
     this.#fixed = options.columns !== undefined;
     const specs = options.columns === undefined ? _ATOMIC_COLUMNS : fixedColumns(options.columns);
     for (const spec of specs) this.#addColumn(spec);
-    this.#out.append(MAGIC);
+    this.#out.pieces.push(MAGIC.slice());
+    this.#out.offset = MAGIC.length;
   }
 
   #addColumn(spec: _ColumnSpec): ColumnState {
@@ -135,13 +134,13 @@ export class _ParquetFileWriter {
   }
 
   /** Encodes the rows added so far as one row group and returns the bytes not yet handed out. */
-  addRowGroup(): Uint8Array {
+  addRowGroup(): Uint8Array[] {
     if (this.#rows > 0) this.#writeRowGroup();
     return this.#take();
   }
 
   #writeRowGroup(): void {
-    const fileOffset = this.#offset + this.#out.length;
+    const fileOffset = this.#out.offset;
     const chunks = new Map<string, _ChunkMeta>();
     for (const { spec, buffer } of this.#columns.values()) {
       chunks.set(spec.name, this.#writeChunk(spec, buffer, this.#rows));
@@ -152,25 +151,20 @@ export class _ParquetFileWriter {
   }
 
   #writeChunk(spec: _ColumnSpec, buffer: _ColumnBuffer | undefined, rows: number): _ChunkMeta {
-    const base = this.#offset;
-    const meta = _writeChunk(this.#out, spec.kind, buffer, rows, this.#codec, this.#scratch);
-    meta.dataPageOffset += base;
-    if (meta.dictionaryPageOffset !== undefined) meta.dictionaryPageOffset += base;
-    return meta;
+    return _writeChunk(this.#out, spec.kind, buffer, rows, this.#codec, this.#scratch);
   }
 
-  #take(): Uint8Array {
-    const bytes = this.#out.content().slice();
-    this.#offset += this.#out.length;
-    this.#out.reset();
-    return bytes;
+  #take(): Uint8Array[] {
+    const pieces = this.#out.pieces;
+    this.#out.pieces = [];
+    return pieces;
   }
 
   /**
    * Writes the last row group, an all-null chunk in each earlier row group for every column
    * that first appeared later, and the footer; returns the remaining bytes of the file.
    */
-  finish(): Uint8Array {
+  finish(): Uint8Array[] {
     if (this.#rows > 0) this.#writeRowGroup();
     for (const { spec, firstRowGroup } of this.#columns.values()) {
       for (let group = 0; group < firstRowGroup; group++) {
@@ -179,9 +173,10 @@ export class _ParquetFileWriter {
       }
     }
     const footer = _encodeFooter(this.#order(), this.#rowGroups);
-    this.#out.append(footer);
-    this.#out.i32(footer.length);
-    this.#out.append(MAGIC);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setInt32(0, footer.length, true);
+    this.#out.pieces.push(footer, length, MAGIC.slice());
+    this.#out.offset += footer.length + 8;
     return this.#take();
   }
 

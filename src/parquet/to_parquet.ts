@@ -110,13 +110,13 @@ export function toParquet(
           const next = await iterator.next();
           if (next.done) {
             finished = true;
-            controller.enqueue(writer.finish());
+            for (const piece of writer.finish()) controller.enqueue(piece);
             controller.close();
             return;
           }
           add(next.value);
         }
-        controller.enqueue(writer.addRowGroup());
+        for (const piece of writer.addRowGroup()) controller.enqueue(piece);
       } catch (error) {
         if (!finished) await iterator.return?.();
         throw error;
