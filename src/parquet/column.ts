@@ -115,23 +115,110 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** The values of one column in the current row group. */
+/** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
+const MAX_DICTIONARY = 0xffff;
+
+/** After this many values, a string column with more than half of them distinct drops its dictionary. */
+const SAMPLE = 512;
+
+/**
+ * The values of one column in the current row group, encoded as they arrive: PLAIN bytes (so
+ * no value is kept as a JavaScript string), and for strings also dictionary indexes while a
+ * dictionary still pays (at most half as many distinct values as values).
+ */
 export class _ColumnBuffer {
   readonly spec: _ColumnSpec;
   /** 1 where row `i` has a value. */
-  defs: Uint8Array;
-  /** The values of the rows that have one, in row order. */
-  values: _ColumnValue[] = [];
+  readonly defs: Uint8Array;
+  /** How many values (rows with a value). */
+  count = 0;
+  /** The values, PLAIN-encoded (booleans one byte each, packed when written). */
+  readonly plain: _Bytes;
+  /** String columns: the distinct values and their indexes, `undefined` once it does not pay. */
+  dictionary: Map<string, number> | undefined;
+  /** String columns: the dictionary index of each value. */
+  readonly indexes: Uint16Array | undefined;
+  /** Numeric and timestamp columns: the smallest and largest value. */
+  min: number | bigint | undefined;
+  max: number | bigint | undefined;
+  readonly #dictionaryLimit: number;
 
   constructor(spec: _ColumnSpec, rows: number) {
     this.spec = spec;
     this.defs = new Uint8Array(rows);
+    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1024);
+    this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
+    if (spec.kind === "string") {
+      this.dictionary = new Map();
+      this.indexes = new Uint16Array(rows);
+    }
   }
 
-  /** Forgets the row group's values. */
+  /** Adds the value of row `row` (a value {@linkcode _columnValue} returned for this column). */
+  add(row: number, value: _ColumnValue): void {
+    this.defs[row] = 1;
+    const plain = this.plain;
+    switch (this.spec.kind) {
+      case "string":
+        plain.lengthPrefixedUtf8(value as string);
+        if (this.dictionary !== undefined) this.#index(value as string);
+        break;
+      case "json":
+        plain.lengthPrefixedUtf8(value as string);
+        break;
+      case "int":
+        plain.i32(value as number);
+        this.#bound(value as number);
+        break;
+      case "double":
+        plain.f64(value as number);
+        this.#bound(value as number);
+        break;
+      case "tstamp":
+        writeInt64(plain, value as number | bigint);
+        this.#bound(value as number | bigint);
+        break;
+      case "bool":
+        plain.u8(value ? 1 : 0);
+        break;
+    }
+    this.count++;
+  }
+
+  #index(value: string): void {
+    const dictionary = this.dictionary!;
+    let index = dictionary.get(value);
+    if (index === undefined) {
+      index = dictionary.size;
+      if (index >= this.#dictionaryLimit) {
+        this.dictionary = undefined;
+        return;
+      }
+      dictionary.set(value, index);
+    }
+    this.indexes![this.count] = index;
+    if (this.count + 1 === SAMPLE && dictionary.size > SAMPLE >> 1) this.dictionary = undefined;
+  }
+
+  #bound(value: number | bigint): void {
+    if (this.min === undefined || value < this.min) this.min = value;
+    if (this.max === undefined || value > this.max) this.max = value;
+  }
+
+  /** Whether the dictionary pays: at most half as many distinct values as values. */
+  get useDictionary(): boolean {
+    return this.dictionary !== undefined && this.count > 0 &&
+      this.dictionary.size <= this.count >> 1;
+  }
+
+  /** Forgets the row group's values (keeping the buffers' memory). */
   reset(): void {
     this.defs.fill(0);
-    this.values = [];
+    this.count = 0;
+    this.plain.reset();
+    if (this.spec.kind === "string") this.dictionary = new Map();
+    this.min = undefined;
+    this.max = undefined;
   }
 }
 
@@ -154,18 +241,18 @@ export function _writeChunk(
   codec: _Codec,
   scratch: _Scratch,
 ): _ChunkMeta {
-  const values = column?.values ?? [];
+  const count = column?.count ?? 0;
   const meta: _ChunkMeta = {
     type: PHYSICAL[kind],
     encodings: [_PARQUET.encoding.PLAIN, _PARQUET.encoding.RLE],
     codec: _PARQUET.codec[codec],
     numValues: rows,
-    nullCount: rows - values.length,
+    nullCount: rows - count,
     uncompressedSize: 0,
     compressedSize: 0,
     dataPageOffset: 0,
   };
-  const dictionary = kind === "string" ? dictionaryOf(values as string[]) : undefined;
+  const dictionary = column?.useDictionary ? column.dictionary! : undefined;
   if (dictionary !== undefined) {
     meta.dictionaryPageOffset = out.offset;
     meta.encodings.push(_PARQUET.encoding.RLE_DICTIONARY);
@@ -184,10 +271,17 @@ export function _writeChunk(
   body.i32(0); // the byte length of the definition levels, set below
   _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
   body.view.setInt32(0, body.length - 4, true);
-  if (dictionary !== undefined) writeIndexes(body, values as string[], dictionary);
-  else writePlain(body, kind, values);
-  if (values.length > 0 && (kind === "int" || kind === "double" || kind === "tstamp")) {
-    setBounds(meta, kind, values as (number | bigint)[]);
+  if (column !== undefined && count > 0) {
+    if (dictionary !== undefined) {
+      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.size - 1));
+      body.u8(bitWidth);
+      _writeRleHybrid(body, column.indexes!, count, bitWidth);
+    } else if (kind === "bool") writeBooleans(body, column.plain.content());
+    else body.append(column.plain.content());
+    if (column.min !== undefined) {
+      meta.min = bound(kind, column.min);
+      meta.max = bound(kind, column.max!);
+    }
   }
   const encoding = dictionary ? _PARQUET.encoding.RLE_DICTIONARY : _PARQUET.encoding.PLAIN;
   writePage(out, meta, scratch, codec, _PARQUET.page.DATA, (t) =>
@@ -234,67 +328,13 @@ function writePage(
   meta.compressedSize += header.length + stored.length;
 }
 
-/** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
-const MAX_DICTIONARY = 0xffff;
-
-/** How many values are looked at first to guess whether a dictionary pays. */
-const SAMPLE = 512;
-
-/**
- * A dictionary when it pays: at most half as many distinct values as values (checked first on
- * the first {@linkcode SAMPLE} values, so unique columns such as ids cost little).
- */
-function dictionaryOf(values: string[]): Map<string, number> | undefined {
-  if (values.length === 0) return undefined;
-  const dictionary = new Map<string, number>();
-  const sample = Math.min(SAMPLE, values.length);
-  for (let i = 0; i < sample; i++) {
-    if (!dictionary.has(values[i])) dictionary.set(values[i], dictionary.size);
-  }
-  if (dictionary.size > sample >> 1) return undefined;
-  const limit = Math.min(MAX_DICTIONARY, values.length >> 1);
-  for (let i = sample; i < values.length; i++) {
-    const value = values[i];
-    if (dictionary.has(value)) continue;
-    if (dictionary.size >= limit) return undefined;
-    dictionary.set(value, dictionary.size);
-  }
-  return dictionary.size > limit ? undefined : dictionary;
-}
-
-function writeIndexes(body: _Bytes, values: string[], dictionary: Map<string, number>): void {
-  const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.size - 1));
-  const indexes = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) indexes[i] = dictionary.get(values[i])!;
-  body.u8(bitWidth);
-  _writeRleHybrid(body, indexes, indexes.length, bitWidth);
-}
-
-function writePlain(body: _Bytes, kind: _ColumnKind, values: _ColumnValue[]): void {
-  switch (kind) {
-    case "string":
-    case "json":
-      for (const value of values) body.lengthPrefixedUtf8(value as string);
-      return;
-    case "int":
-      body.ensure(values.length * 4);
-      for (const value of values) body.i32(value as number);
-      return;
-    case "double":
-      body.ensure(values.length * 8);
-      for (const value of values) body.f64(value as number);
-      return;
-    case "tstamp":
-      for (const value of values) writeInt64(body, value as number | bigint);
-      return;
-    case "bool": {
-      body.ensure((values.length + 7) >> 3);
-      for (let i = 0; i < values.length; i += 8) {
-        let byte = 0;
-        for (let b = 0; b < 8 && i + b < values.length; b++) if (values[i + b]) byte |= 1 << b;
-        body.u8(byte);
-      }
-    }
+/** Packs booleans stored one byte each into bits, eight per byte, first value lowest. */
+function writeBooleans(body: _Bytes, bytes: Uint8Array): void {
+  body.ensure((bytes.length + 7) >> 3);
+  for (let i = 0; i < bytes.length; i += 8) {
+    let byte = 0;
+    for (let b = 0; b < 8 && i + b < bytes.length; b++) byte |= bytes[i + b] << b;
+    body.u8(byte);
   }
 }
 
@@ -307,20 +347,11 @@ function writeInt64(body: _Bytes, value: number | bigint): void {
   }
 }
 
-function setBounds(meta: _ChunkMeta, kind: _ColumnKind, values: (number | bigint)[]): void {
-  let min = values[0];
-  let max = values[0];
-  for (const value of values) {
-    if (value < min) min = value;
-    if (value > max) max = value;
-  }
-  const bound = (value: number | bigint): Uint8Array => {
-    const bytes = new _Bytes(8);
-    if (kind === "int") bytes.i32(value as number);
-    else if (kind === "double") bytes.f64(value as number);
-    else writeInt64(bytes, value);
-    return bytes.content().slice();
-  };
-  meta.min = bound(min);
-  meta.max = bound(max);
+/** A statistics bound: the value PLAIN-encoded. */
+function bound(kind: _ColumnKind, value: number | bigint): Uint8Array {
+  const bytes = new _Bytes(8);
+  if (kind === "int") bytes.i32(value as number);
+  else if (kind === "double") bytes.f64(value as number);
+  else writeInt64(bytes, value);
+  return bytes.content().slice();
 }

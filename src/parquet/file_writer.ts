@@ -8,9 +8,9 @@ import {
   type _ChunkMeta,
   type _Codec,
   _ColumnBuffer,
-  type _PageSink,
   type _ColumnValue,
   _columnValue,
+  type _PageSink,
   _Scratch,
   _writeChunk,
 } from "./column.ts";
@@ -118,8 +118,7 @@ export class _ParquetFileWriter {
       const column = "buffer" in pending
         ? pending
         : (this.#columns.get(pending.name) ?? this.#addColumn(pending));
-      column.buffer.defs[row] = 1;
-      column.buffer.values.push(values[i]);
+      column.buffer.add(row, values[i]);
     }
   }
 
