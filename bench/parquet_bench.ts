@@ -10,8 +10,8 @@
  * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/parquet_bench.ts
  * ```
  *
- * A second group compares the writer with hyparquet-writer (the library the issue proposed) on
- * the same events already in memory, with the same schema, row groups and codec.
+ * `bench/parquet_writers_bench.ts` compares the writer with hyparquet-writer on events in memory
+ * (in its own process: 20,000 event objects held in memory slow every garbage collection).
  *
  * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
  * After the run the benchmark prints events/s of the median and the fastest iteration of each,
@@ -22,14 +22,11 @@
  * @module
  */
 
-import { ByteWriter, ParquetWriter } from "npm:hyparquet-writer@0.17.0/src/index.js";
-import { EventStream, NdjsonStream, transform } from "../mod.ts";
+import { EventStream, NdjsonStream } from "../mod.ts";
 import { fileSource } from "../src/cli/file_source.ts";
 import { nativeGunzip } from "../src/cli/native_gunzip.ts";
 import { toParquet } from "../src/parquet/mod.ts";
-import { _ATOMIC_COLUMNS, type _ColumnKind } from "../src/parquet/columns.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
-import { readLines } from "./corpus.ts";
 
 const GENERATED_EVENTS = 20_000;
 
@@ -55,7 +52,6 @@ for await (const result of new EventStream(fileSource(await Deno.open(path)))) {
   if (result.event) events++;
 }
 const timings = new Map<string, number[]>();
-const inMemory = readLines(await Deno.readFile(path)).map((line) => transform(line));
 
 /** Reads a byte stream to its end with a BYOB reader into one reused buffer; returns bytes. */
 async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
@@ -83,77 +79,10 @@ async function gzipToParquet(compression: "snappy" | "none"): Promise<number> {
   return bytes;
 }
 
-const HYPARQUET_TYPES: Record<_ColumnKind | "json", Record<string, unknown>> = {
-  string: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } },
-  json: { type: "BYTE_ARRAY", converted_type: "JSON", logical_type: { type: "JSON" } },
-  int: { type: "INT32" },
-  double: { type: "DOUBLE" },
-  bool: { type: "BOOLEAN" },
-  tstamp: {
-    type: "INT64",
-    converted_type: "TIMESTAMP_MICROS",
-    logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
-  },
-};
-
-/** The same file with hyparquet-writer: its ParquetWriter, one `write` per row group. */
-function hyparquetWrite(events: Record<string, unknown>[]): number {
-  const shredded = new Set<string>();
-  for (const event of events) {
-    for (const key in event) if (/^(contexts|unstruct_event)_/.test(key)) shredded.add(key);
-  }
-  const columns = [
-    ..._ATOMIC_COLUMNS,
-    ...[...shredded].sort().map((name) => ({ name, kind: "json" as const })),
-  ];
-  const schema = [
-    { name: "root", num_children: columns.length },
-    ...columns.map((c) => ({
-      name: c.name,
-      repetition_type: "OPTIONAL",
-      ...HYPARQUET_TYPES[c.kind],
-    })),
-  ];
-  let bytes = 0;
-  // hyparquet-writer's own growable writer, emptied after each row group as a stream would be.
-  const byteWriter = new ByteWriter() as ByteWriter & { flush(): void };
-  byteWriter.flush = () => {
-    bytes += byteWriter.index;
-    byteWriter.index = 0;
-  };
-  byteWriter.finish = () => byteWriter.flush();
-  const parquet = new ParquetWriter({ writer: byteWriter, schema } as never);
-  for (let start = 0; start < events.length; start += 10_000) {
-    const group = events.slice(start, start + 10_000);
-    const columnData = columns.map(({ name, kind }) => ({
-      name,
-      data: group.map((event) => {
-        const value = event[name];
-        if (value === undefined || value === null) return null;
-        if (kind === "tstamp") return hyparquetMicros(value as string);
-        return value;
-      }),
-    }));
-    parquet.write({ columnData, rowGroupSize: 10_000 } as never);
-  }
-  parquet.finish();
-  return bytes;
-}
-
-/** Microseconds since the epoch as a bigint, as hyparquet-writer takes INT64 timestamps. */
-function hyparquetMicros(iso: string): bigint {
-  const fraction = /\.(\d+)Z$/.exec(iso)?.[1] ?? "";
-  return BigInt(Date.parse(iso)) * 1000n + BigInt(Number(fraction.slice(3, 6).padEnd(3, "0")));
-}
-
-function timed(
-  name: string,
-  fn: () => Promise<unknown> | unknown,
-  group = "gzip TSV to",
-): Deno.BenchDefinition {
+function timed(name: string, fn: () => Promise<unknown>): Deno.BenchDefinition {
   return {
     name,
-    group,
+    group: "gzip TSV to",
     n: 5,
     warmup: 1,
     async fn() {
@@ -172,14 +101,6 @@ Deno.bench({ ...timed(NDJSON, gzipToNdjson), baseline: true });
 Deno.bench(timed(PARQUET, () => gzipToParquet("snappy")));
 Deno.bench(timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none")));
 
-const OURS = "events in memory → toParquet (Snappy)";
-const THEIRS = "events in memory → hyparquet-writer 0.17.0 ParquetWriter (Snappy)";
-Deno.bench({
-  ...timed(OURS, () => new Response(toParquet(inMemory)).arrayBuffer(), "writers"),
-  baseline: true,
-});
-Deno.bench(timed(THEIRS, () => hyparquetWrite(inMemory), "writers"));
-
 globalThis.addEventListener("unload", () => {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const report = [`corpus: ${path} (${events} events)`];
@@ -193,12 +114,6 @@ globalThis.addEventListener("unload", () => {
   if (ndjson && parquet) {
     const ratio = median(ndjson) / median(parquet);
     report.push(`Parquet (Snappy) speed / NDJSON speed, medians: ${ratio.toFixed(2)}`);
-  }
-  const ours = timings.get(OURS);
-  const theirs = timings.get(THEIRS);
-  if (ours && theirs) {
-    const ratio = median(theirs) / median(ours);
-    report.push(`toParquet speed / hyparquet-writer speed, medians: ${ratio.toFixed(2)}`);
   }
   console.error(report.join("\n"));
 });

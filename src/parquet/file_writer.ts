@@ -97,7 +97,11 @@ export class _ParquetFileWriter {
     const columns = this.#pendingColumns;
     const values = this.#pendingValues;
     let count = 0;
-    for (const key in event) {
+    // Object.keys, not for…in: transform's objects have dictionary properties, which for…in
+    // enumerates about twice as slowly.
+    const keys = Object.keys(event);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       const value = event[key];
       if (value === null || value === undefined) continue;
       const state = this.#columns.get(key);
