@@ -218,7 +218,7 @@ Deno.test("transform makes a line over --max-line-bytes a bad row", async () => 
 Deno.test("transform rejects wrong arguments with status 64 and its usage", async (t) => {
   const cases: [string, string[], string][] = [
     ["csv without fields", ["--format", "csv"], "--format csv needs --fields"],
-    ["unknown format", ["--format", "xml"], "--format must be ndjson or csv, got 'xml'"],
+    ["unknown format", ["--format", "xml"], "--format must be ndjson, csv or parquet, got 'xml'"],
     ["unknown field", ["--fields", "app_idd"], "--fields: 'app_idd' is not an output key"],
     [
       "self-describing column",
@@ -337,5 +337,34 @@ Deno.test({
     );
     // The conversion stops at the failed write; what was written is whole events, in order.
     assert.ok(expected(plainPath, lines).events.startsWith(run.stdout));
+  },
+});
+
+Deno.test({
+  name: "transform --output FILE on a full disk fails with status 1 and leaves no file",
+  ignore: NO_TMPFS !== undefined,
+  async fn(t) {
+    for (const format of ["ndjson", "parquet"]) {
+      await t.step(format, async () => {
+        await using disk = await requireTmpfs("64k");
+        await fill(disk.dir);
+        const out = `${disk.dir}/events.${format}`;
+        const run = await runCli([
+          "transform",
+          "-q",
+          "--format",
+          format,
+          "--output",
+          out,
+          goodPath,
+        ]);
+        assert.equal(run.code, EXIT.ioError, run.stderr);
+        assert.match(run.stderr, /Cannot write to .*events\.\w+\.partial: No space left on device/);
+        assert.doesNotMatch(run.stderr, /\n\s+at /);
+        const files = [];
+        for await (const entry of Deno.readDir(disk.dir)) files.push(entry.name);
+        assert.deepEqual(files, ["filler"]);
+      });
+    }
   },
 });
