@@ -116,13 +116,16 @@ export function stderrOutput(): Output {
  * Creates (or truncates) the file at `path` for writing. Every write is checked; closing the
  * output flushes the data to the disk (`fdatasync`), checks that the file holds every byte
  * written, and only then resolves: a full disk is an {@linkcode OutputError} at the latest
- * there, never a short file that looks complete. A failed write closes the file.
+ * there, never a short file that looks complete. A failed write closes the file. (A path that
+ * is not a regular file, such as `/dev/null`, is only written: there is nothing to flush.)
  *
  * @param path The file to write.
  * @throws The error of `Deno.open` when the file cannot be created.
  */
 export async function openOutputFile(path: string): Promise<Output> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  // A device or a pipe (`--bad /dev/null`) has nothing to flush to a disk and no size to check.
+  const regular = (await file.stat()).isFile;
   let open = true;
   let written = 0;
   const close = () => {
@@ -141,6 +144,7 @@ export async function openOutputFile(path: string): Promise<Output> {
     },
     async close() {
       try {
+        if (!regular) return;
         await file.syncData();
         const { size } = await file.stat();
         if (size !== written) {

@@ -80,3 +80,9 @@ Deno.test({
     await output.abort(); // never throws, also after the failure
   },
 });
+
+Deno.test("openOutputFile() writes to a device such as /dev/null without flushing it", async () => {
+  const output = await openOutputFile("/dev/null");
+  await output.write("nothing\n");
+  await output.close();
+});
