@@ -10,6 +10,7 @@ import {
   type BadRow,
   EventStream,
   type EventStreamOptions,
+  isGzip,
   NdjsonStream,
   StreamReadError,
   type StreamStats,
@@ -18,8 +19,15 @@ import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
+import { badRowJson } from "./bad_row_json.ts";
 import { Output } from "./output.ts";
+import { transformInParallel } from "./parallel_transform.ts";
 import { Progress } from "./progress.ts";
+import {
+  THREADED_GUNZIP_MIN_BYTES,
+  type ThreadedGunzip,
+  threadedGunzip,
+} from "./threaded_gunzip.ts";
 
 /** What the options of one run say. */
 interface Settings {
@@ -29,6 +37,8 @@ interface Settings {
   fields?: string[];
   format: "ndjson" | "csv";
   quiet: boolean;
+  /** Files transformed at once (each on its own thread). */
+  jobs: number;
 }
 
 /** Where each kind of output goes, for one input. */
@@ -84,6 +94,12 @@ export const transformCommand: Command = {
       description: "lines longer than N bytes are bad rows (default 4194304)",
     },
     quiet: { type: "boolean", short: "q", description: "no summary or progress on stderr" },
+    jobs: {
+      type: "string",
+      value: "N",
+      description:
+        "transform up to N files at once, output in input order (default: the core count)",
+    },
   },
   epilog: [
     "Exit status: 0 every line was an event (or empty), 2 some lines were bad rows,",
@@ -113,6 +129,14 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
       throw new UsageError(`--max-line-bytes must be a positive integer, got '${maxText}'`);
     }
   }
+  const jobsText = args.string("jobs");
+  const jobs = jobsText === undefined ? defaultJobs() : Number(jobsText);
+  if (
+    jobsText !== undefined &&
+    (!/^[0-9]+$/.test(jobsText) || !Number.isSafeInteger(jobs) || jobs < 1)
+  ) {
+    throw new UsageError(`--jobs must be a positive integer, got '${jobsText}'`);
+  }
   const files = args.positionals.length > 0 ? [...args.positionals] : ["-"];
   if (files.filter((f) => f === "-").length > 1) {
     throw new UsageError("stdin ('-') can be read only once");
@@ -133,7 +157,13 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
     fields,
     format,
     quiet: args.flag("quiet"),
+    jobs,
   };
+}
+
+/** The number of cores (at least 1). */
+function defaultJobs(): number {
+  return Math.max(1, navigator.hardwareConcurrency ?? 1);
 }
 
 function parseFields(list: string): string[] {
@@ -170,13 +200,23 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
   }
   let status: number = EXIT.ok;
-  for (const file of settings.files) {
-    const failure = await transformFile(file, settings, io, sinks);
-    if (failure !== undefined) {
-      await progress.clear();
-      await io.stderr.write(`transform: ${failure}\n`);
-      status = EXIT.ioError;
-      break;
+  const report = async (failure: string) => {
+    await progress.clear();
+    await io.stderr.write(`transform: ${failure}\n`);
+    status = EXIT.ioError;
+  };
+  if (inParallel(settings)) {
+    const { geoLocation, nulls, schemaVersion, maxLineBytes } = settings.streamOptions;
+    const options = { geoLocation, nulls, schemaVersion, maxLineBytes };
+    const failure = await transformInParallel(settings.files, settings.jobs, options, sinks);
+    if (failure !== undefined) await report(failure);
+  } else {
+    for (const file of settings.files) {
+      const failure = await transformFile(file, settings, io, sinks);
+      if (failure !== undefined) {
+        await report(failure);
+        break;
+      }
     }
   }
   await progress.clear();
@@ -184,6 +224,15 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   if (!settings.quiet) await io.stderr.write(progress.summary() + "\n");
   if (status !== EXIT.ok) return status;
   return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
+}
+
+/**
+ * Whether the files are transformed several at once: more than one job and one file, NDJSON
+ * output of whole events (not `--fields`), no stdin.
+ */
+function inParallel(settings: Settings): boolean {
+  return settings.jobs > 1 && settings.files.length > 1 && !settings.fields &&
+    !settings.files.includes("-");
 }
 
 /** Transforms one input; returns a message when it failed. */
@@ -195,6 +244,7 @@ async function transformFile(
 ): Promise<string | undefined> {
   let source: ReadableStream<Uint8Array>;
   let size: number | undefined;
+  let threaded: ThreadedGunzip | undefined;
   if (file === "-") {
     source = io.stdin();
   } else {
@@ -206,22 +256,36 @@ async function transformFile(
         return `cannot read ${file}: it is a directory`;
       }
       size = info.size;
-      source = fileSource(handle);
+      if (size >= THREADED_GUNZIP_MIN_BYTES && await startsWithGzip(handle)) {
+        handle.close();
+        threaded = threadedGunzip(file);
+        source = threaded.readable;
+      } else {
+        source = fileSource(handle);
+      }
     } catch (error) {
       return `cannot open ${file}: ${messageOf(error)}`;
     }
   }
+  // A gzip file decompressed on the gunzip thread comes as plain text.
+  const streamOptions = threaded
+    ? { ...settings.streamOptions, gzip: false }
+    : settings.streamOptions;
   let stats: StreamStats | undefined;
   try {
     if (settings.fields) {
-      const events = new EventStream(source, settings.streamOptions);
+      const events = new EventStream(source, streamOptions);
       stats = events.stats;
       await writeSelected(events, file, size, settings, sinks);
     } else {
-      const ndjson = new NdjsonStream(source, settings.streamOptions);
+      const ndjson = new NdjsonStream(source, streamOptions);
       stats = ndjson.stats;
+      const counted = ndjson.stats;
+      const progressStats = threaded
+        ? () => ({ ...counted, gzip: true, sourceBytes: threaded!.compressed })
+        : () => counted;
       await Promise.all([
-        writeNdjson(ndjson, file, size, sinks),
+        writeNdjson(ndjson, file, size, sinks, progressStats),
         writeBadRows(ndjson.badRows, file, sinks),
       ]);
     }
@@ -231,8 +295,25 @@ async function transformFile(
     if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
     return `${file}: ${messageOf(error)}`;
   } finally {
-    if (stats) sinks.progress.add(stats);
+    if (stats) {
+      sinks.progress.add(
+        threaded ? { ...stats, gzip: true, sourceBytes: threaded.compressed } : stats,
+      );
+    }
   }
+}
+
+/** Whether the file starts with the gzip magic bytes (it is read again from its start). */
+async function startsWithGzip(handle: Deno.FsFile): Promise<boolean> {
+  const head = new Uint8Array(2);
+  let read = 0;
+  while (read < 2) {
+    const n = await handle.read(head.subarray(read));
+    if (n === null) break;
+    read += n;
+  }
+  await handle.seek(0, Deno.SeekMode.Start);
+  return isGzip(head.subarray(0, read));
 }
 
 /** Size of the buffer NDJSON is read into before it is written to stdout: 1 MiB. */
@@ -243,6 +324,7 @@ async function writeNdjson(
   file: string,
   size: number | undefined,
   sinks: Sinks,
+  progressStats: () => StreamStats,
 ): Promise<void> {
   // One buffer, read into again once its bytes are written: no new buffer per chunk.
   const reader = ndjson.getReader({ mode: "byob" });
@@ -253,7 +335,7 @@ async function writeNdjson(
       if (done) break;
       await sinks.stdout.write(value);
       buffer = value.buffer;
-      await sinks.progress.tick(ndjson.stats, file, size);
+      await sinks.progress.tick(progressStats(), file, size);
     }
   } finally {
     reader.releaseLock();
@@ -267,10 +349,6 @@ async function writeBadRows(rows: ReadableStream<BadRow>, file: string, sinks: S
 async function writeBadRow(file: string, row: BadRow, sinks: Sinks): Promise<void> {
   if (sinks.badToStderr) await sinks.progress.clear();
   await sinks.bad.write(badRowJson(file, row));
-}
-
-function badRowJson(file: string, row: BadRow): string {
-  return `${JSON.stringify({ file, ...row })}\n`;
 }
 
 /** Events with only `settings.fields`, as NDJSON or CSV rows. */

@@ -227,7 +227,21 @@ export class GunzipDecoder {
           "it is truncated",
       );
     }
-    await this.#endMember();
+    const member = this.#member;
+    this.#member = null;
+    try {
+      await member.end(this.#tail);
+    } catch (error) {
+      if (!(error instanceof MemberError)) throw error;
+      const crc = /CRC-32/.test(error.message);
+      throw new GzipDataError(
+        crc
+          ? `gzip member ${this.#members} ending at byte ${this.#offset} is corrupt: ${error.message}`
+          : `the input ends inside gzip member ${this.#members} (at byte ${this.#offset}): it is ` +
+            `truncated, or its trailer is corrupt (${error.message})`,
+        { cause: error.cause ?? error },
+      );
+    }
   }
 }
 
