@@ -1,10 +1,10 @@
 /**
- * `transform --jobs N`: several files at once, each on its own worker thread
- * (`transform_job.ts`), their output written in input order.
+ * `transform --jobs N`: several files at once, their output written in input order.
  *
- * Each job spools its NDJSON and bad rows to temporary files; once every file before it has been
- * written, its spool is copied to the output. Memory stays flat; the disk holds the output of the
- * files finished ahead of their turn.
+ * The file whose turn it is streams to the output from this thread; up to N - 1 worker threads
+ * (`transform_job.ts`) transform the next files meanwhile, each into spool files (NDJSON and bad
+ * rows) that are copied to the output when its turn comes. Memory stays flat; the disk holds the
+ * output of the files transformed ahead of their turn.
  *
  * @module
  */
@@ -46,53 +46,45 @@ export interface JobSinks {
 
 /**
  * Transforms `files` with up to `jobs` at once and writes their NDJSON and bad rows in the order
- * of `files`. Stops at the first file that fails (the files before it are written whole, and
- * what that file produced before failing); returns its message.
+ * of `files`. The file whose turn it is and that no worker has started is transformed here by
+ * `runHere` (streaming straight to the output), while up to `jobs - 1` workers transform the
+ * files after it into spool files. Stops at the first file that fails (the files before it are
+ * written whole, and what that file produced before failing); returns its message.
  */
 export async function transformInParallel(
   files: string[],
   jobs: number,
   options: JobOptions,
   sinks: JobSinks,
+  runHere: (file: string) => Promise<string | undefined>,
 ): Promise<string | undefined> {
   const dir = await Deno.makeTempDir({ prefix: "snowplow-transform-" });
   const workers: Worker[] = [];
-  const results = files.map(() => Promise.withResolvers<JobResult>());
-  let next = 0;
+  const results: Promise<JobResult>[] = [];
+  let next = 1; // the first file is transformed here
   let running = 0;
   const launch = () => {
-    while (running < jobs && next < files.length) {
+    while (running < jobs - 1 && next < files.length) {
       const i = next++;
       running++;
-      const worker = new Worker(new URL("./transform_job.ts", import.meta.url), {
-        type: "module",
-      });
-      workers[i] = worker;
-      const settle = (result: JobResult) => {
-        worker.terminate();
-        running--;
-        results[i].resolve(result);
-        launch();
-      };
-      worker.onmessage = (event: MessageEvent<JobResult>) => settle(event.data);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        settle({ type: "failed", message: `${files[i]}: ${event.message}`, stats: null });
-      };
-      worker.postMessage(
-        {
-          path: files[i],
-          out: spool(dir, i, "out"),
-          bad: spool(dir, i, "bad"),
-          options,
-        } satisfies JobRequest,
-      );
+      results[i] = runWorker(files[i], { dir, index: i, options }, (worker) => workers.push(worker))
+        .finally(() => {
+          running--;
+          launch();
+        });
     }
   };
   try {
-    launch();
     for (let i = 0; i < files.length; i++) {
-      const result = await results[i].promise;
+      if (results[i] === undefined) {
+        next = Math.max(next, i + 1);
+        launch();
+        const failure = await runHere(files[i]);
+        if (failure !== undefined) return failure;
+        continue;
+      }
+      launch();
+      const result = await results[i];
       if (result.stats) {
         await copy(spool(dir, i, "out"), sinks.stdout);
         if (sinks.badToStderr) await sinks.progress.clear();
@@ -106,9 +98,37 @@ export async function transformInParallel(
     }
     return undefined;
   } finally {
-    for (const worker of workers) worker?.terminate();
+    for (const worker of workers) worker.terminate();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** Transforms `file` on a new worker into the spool files of `index` in `dir`. */
+function runWorker(
+  file: string,
+  job: { dir: string; index: number; options: JobOptions },
+  started: (worker: Worker) => void,
+): Promise<JobResult> {
+  const { promise, resolve } = Promise.withResolvers<JobResult>();
+  const worker = new Worker(new URL("./transform_job.ts", import.meta.url), { type: "module" });
+  started(worker);
+  const settle = (result: JobResult) => {
+    worker.terminate();
+    resolve(result);
+  };
+  worker.onmessage = (event: MessageEvent<JobResult>) => settle(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    settle({ type: "failed", message: `${file}: ${event.message}`, stats: null });
+  };
+  const request: JobRequest = {
+    path: file,
+    out: spool(job.dir, job.index, "out"),
+    bad: spool(job.dir, job.index, "bad"),
+    options: job.options,
+  };
+  worker.postMessage(request);
+  return promise;
 }
 
 function spool(dir: string, index: number, kind: string): string {

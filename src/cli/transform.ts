@@ -208,7 +208,13 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   if (inParallel(settings)) {
     const { geoLocation, nulls, schemaVersion, maxLineBytes } = settings.streamOptions;
     const options = { geoLocation, nulls, schemaVersion, maxLineBytes };
-    const failure = await transformInParallel(settings.files, settings.jobs, options, sinks);
+    const failure = await transformInParallel(
+      settings.files,
+      settings.jobs,
+      options,
+      sinks,
+      (file) => transformFile(file, settings, io, sinks),
+    );
     if (failure !== undefined) await report(failure);
   } else {
     for (const file of settings.files) {

@@ -55,9 +55,8 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
         await writeAll(badFile, encoder.encode(badRowJson(path, row)));
       }
     };
+    // No sync: the spool is read back by this process (the page cache has it), not kept.
     await Promise.all([writeEvents(), writeBadRows()]);
-    await outFile.sync();
-    await badFile.sync();
     return { type: "done", stats: { ...stats } };
   } catch (error) {
     const message = error instanceof StreamReadError
