@@ -67,10 +67,13 @@ export class GunzipStream extends TransformStream<Uint8Array, Uint8Array> {
       failure = error;
       if (error && (final || out.length === 0)) throw error;
     };
-    super({
+    // `cancel` (the reader cancelled: the member's decoder is given up) is newer than some
+    // runtimes' type definitions of `Transformer`; where it is not supported it is not called.
+    const transformer: Transformer<Uint8Array, Uint8Array> & { cancel?: () => void } = {
       transform: (chunk, controller) => decode(chunk, false, controller),
       flush: (controller) => decode(new Uint8Array(0), true, controller),
       cancel: () => decoder?.cancel(),
-    });
+    };
+    super(transformer);
   }
 }
