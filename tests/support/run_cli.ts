@@ -28,12 +28,15 @@ export async function runCli(args: string[], stdin?: Uint8Array): Promise<CliRun
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
+  // Read the output while stdin is written: the command stops reading stdin while its stdout
+  // is full, so writing all of stdin first would deadlock on a large input.
+  const output = child.output();
   if (stdin) {
     const writer = child.stdin.getWriter();
     await writer.write(stdin);
     await writer.close();
   }
-  const { code, stdout, stderr } = await child.output();
+  const { code, stdout, stderr } = await output;
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
