@@ -24,6 +24,13 @@ import { EXIT } from "./exit_codes.ts";
 
 const BATCH = 200;
 
+/** `--sealed-by NAME`: only run folders holding that object. */
+export const SEALED_BY_OPTION: OptionSpec = {
+  type: "string",
+  value: "NAME",
+  description: "only run folders holding the object NAME (e.g. _SUCCESS)",
+};
+
 /** The `runs list` command. */
 export const runsListCommand: Command = {
   name: "runs list",
@@ -81,13 +88,6 @@ async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
   if (lines.length > 0) await io.stdout.write(lines.join("\n") + "\n");
   return EXIT.ok;
 }
-
-/** `--sealed-by NAME`: only run folders holding that object. */
-export const SEALED_BY_OPTION: OptionSpec = {
-  type: "string",
-  value: "NAME",
-  description: "only run folders holding the object NAME (e.g. _SUCCESS)",
-};
 
 /** The `--sealed-by` value, checked. */
 export function sealedByArgument(args: ParsedArgs): string | undefined {
