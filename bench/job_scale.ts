@@ -164,16 +164,7 @@ async function steady(): Promise<void> {
       s3.put({ bucket: BUCKET, key: `${run}part-00000.gz` }, part);
       s3.put({ bucket: BUCKET, key: `${run}_SUCCESS` }, "");
     }
-    const ddbOptions = {
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench" },
-      endpoint: dynamo.endpoint,
-    };
-    let ddbRequests = 0;
-    const counting: typeof fetch = (input, init) => {
-      ddbRequests++;
-      return fetch(input, init);
-    };
+    const { ddbOptions, counted, manifests } = countingTable(dynamo.endpoint);
     const setup = new RunManifests("runs", ddbOptions);
     await setup.create();
     const fresh = new Set(runs.filter((_, i) => i % (RUNS / 5) === 0));
@@ -181,15 +172,14 @@ async function steady(): Promise<void> {
     for (let i = 0; i < done.length; i += 50) {
       await Promise.all(done.slice(i, i + 50).map((r) => setup.add(r)));
     }
-    const manifests = new RunManifests("runs", { ...ddbOptions, fetch: counting });
     const row = async (name: string, job: () => Promise<number>) => {
-      ddbRequests = 0;
+      counted.requests = 0;
       const s3Before = s3.requests.length;
       const start = performance.now();
       const processed = await job();
       const seconds = (performance.now() - start) / 1000;
       console.log(
-        `| ${name} | ${processed} | ${seconds.toFixed(2)} | ${ddbRequests} | ${
+        `| ${name} | ${processed} | ${seconds.toFixed(2)} | ${counted.requests} | ${
           s3.requests.length - s3Before
         } |`,
       );
@@ -233,6 +223,24 @@ async function steady(): Promise<void> {
   }
 }
 
+/** DynamoDB options for dynalite, and the table `runs` through a fetch that counts requests. */
+function countingTable(endpoint: string) {
+  const ddbOptions = {
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench" },
+    endpoint,
+  };
+  const counted = { requests: 0 };
+  const manifests = new RunManifests("runs", {
+    ...ddbOptions,
+    fetch: (input, init) => {
+      counted.requests++;
+      return fetch(input, init);
+    },
+  });
+  return { ddbOptions, counted, manifests };
+}
+
 /** Deletes a manifest item (to run the second loop on the same state). */
 async function dynamoDbDelete(
   options: { region: string; credentials: AwsCredentials; endpoint: string },
@@ -250,18 +258,8 @@ async function objects(): Promise<void> {
   const s3 = await FakeS3.start({ buckets: [BUCKET] });
   const dynamo = await startDynamoDb();
   try {
-    const ddbOptions = {
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench" },
-      endpoint: dynamo.endpoint,
-    };
-    let ddbRequests = 0;
-    const counting: typeof fetch = (input, init) => {
-      ddbRequests++;
-      return fetch(input, init);
-    };
+    const { ddbOptions, counted, manifests } = countingTable(dynamo.endpoint);
     await new RunManifests("runs", ddbOptions).create();
-    const manifests = new RunManifests("runs", { ...ddbOptions, fetch: counting });
     const p = (n: number) => String(n).padStart(2, "0");
     const put = (time: Date, i: number): string => {
       const [y, mo, d, h] = [
@@ -290,7 +288,7 @@ async function objects(): Promise<void> {
     }
     const uri = `s3://${BUCKET}/enriched/`;
     const call = async (cursor: boolean) => {
-      ddbRequests = 0;
+      counted.requests = 0;
       const lists = () => s3.requests.filter((r) => r.operation === "ListObjectsV2").length;
       const listsBefore = lists();
       const t0 = performance.now();
@@ -303,7 +301,7 @@ async function objects(): Promise<void> {
         },
       });
       const seconds = (performance.now() - t0) / 1000;
-      return { summary, seconds, lists: lists() - listsBefore, ddb: ddbRequests };
+      return { summary, seconds, lists: lists() - listsBefore, ddb: counted.requests };
     };
     await call(true); // sets the cursor past the 10,000 done objects
     console.log(
