@@ -59,13 +59,17 @@ export interface JobOptions {
   owner?: string;
   /**
    * How long a claim holds before another worker may take the unit over, in milliseconds.
-   * While a unit is processed its lease is renewed every `leaseMs / 3`, so a slow unit keeps
-   * its claim and only a crashed worker's units are taken over.
+   * While a unit makes progress its lease is renewed every `leaseMs / 3`, so a slow unit keeps
+   * its claim and only the units of a crashed or hung worker are taken over.
    * @default {900000}
    */
   leaseMs?: number;
   /**
-   * Renew the lease of units being processed (one conditional PutItem every `leaseMs / 3`).
+   * Renew the lease of units being processed (one conditional PutItem every `leaseMs / 3`), as
+   * long as the unit makes progress: since the last renewal the handler took a record, or it is
+   * waiting for the next one from S3. A handler that holds a record (or runs after the last
+   * one) for longer than `leaseMs / 3` stops the renewals, so a hung handler holds its unit at
+   * most one lease more.
    * @default {true}
    */
   renewLease?: boolean;
@@ -229,12 +233,15 @@ export async function processUnit(
   }
   const lost = new AbortController();
   const unitSignal = signal === undefined ? lost.signal : AbortSignal.any([signal, lost.signal]);
-  const renewal = options.renewLease === false
-    ? undefined
-    : new LeaseRenewal(manifests, unitId, owner, leaseMs, (heldBy) => {
-      lost.abort(new LeaseLostError(unitId, heldBy));
-    });
   const records = new Records(unit, unitSignal, () => readUnit(unit, options, unitSignal));
+  const renewal = options.renewLease === false ? undefined : new LeaseRenewal(
+    manifests,
+    unitId,
+    owner,
+    leaseMs,
+    () => records.progressed(),
+    (heldBy) => lost.abort(new LeaseLostError(unitId, heldBy)),
+  );
   let failure: { error: unknown } | undefined;
   try {
     await handle(unitId, records);
@@ -305,6 +312,8 @@ export class Records implements UnitRecords {
   /** The object as listed, for objects a listing found. */
   readonly object: S3Object | undefined;
   #read: (() => AsyncIterable<RunResult>) | undefined;
+  #waiting = false;
+  #seen = 0;
 
   constructor(unit: Unit, readonly signal: AbortSignal, read: () => AsyncIterable<RunResult>) {
     this.unitId = unit.id;
@@ -329,15 +338,42 @@ export class Records implements UnitRecords {
       throw new TypeError(`The records of ${this.uri} can be iterated only once`);
     }
     this.#read = undefined;
-    for await (const record of read()) {
-      if (record.event) this.events++;
-      else this.badRows++;
-      yield record;
+    const results = read()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.#waiting = true;
+        let next: IteratorResult<RunResult>;
+        try {
+          next = await results.next();
+        } finally {
+          this.#waiting = false;
+        }
+        if (next.done) return;
+        if (next.value.event) this.events++;
+        else this.badRows++;
+        yield next.value;
+      }
+    } finally {
+      await results.return?.();
     }
+  }
+
+  /**
+   * Whether the unit moved since the last call: a record was taken, or the handler is waiting
+   * for the next one (a read from S3).
+   */
+  progressed(): boolean {
+    const taken = this.events + this.badRows;
+    const moved = taken !== this.#seen || this.#waiting;
+    this.#seen = taken;
+    return moved;
   }
 }
 
-/** Renews a claim every `leaseMs / 3` until stopped; reports a lost claim once. */
+/**
+ * Renews a claim every `leaseMs / 3` while the unit makes progress, until stopped; reports a
+ * lost claim once.
+ */
 class LeaseRenewal {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending: Promise<void> = Promise.resolve();
@@ -348,6 +384,7 @@ class LeaseRenewal {
     readonly unitId: string,
     readonly owner: string,
     readonly leaseMs: number,
+    readonly progressed: () => boolean,
     readonly onLost: (heldBy: string | undefined) => void,
   ) {
     this.#schedule();
@@ -356,6 +393,9 @@ class LeaseRenewal {
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
+      // No progress for a whole period: let the lease run out (another worker may take the
+      // unit over then); renew again if the unit moves before that.
+      if (!this.progressed()) return this.#schedule();
       this.#pending = this.manifests.claim(this.unitId, {
         owner: this.owner,
         leaseMs: this.leaseMs,
