@@ -1,7 +1,7 @@
 import type { AwsOptions } from "../aws/options.ts";
 import { RunManifests, type RunManifestsOptions } from "../manifest/run_manifests.ts";
 import type { S3Object } from "../s3/list_objects.ts";
-import { readObject } from "../s3/read_object.ts";
+import { checkObjectVersion, readObject } from "../s3/read_object.ts";
 import { readRun, type ReadRunOptions, type RunResult } from "../s3/read_run.ts";
 import { isRunFolder } from "../s3/run_folder.ts";
 import { type S3ObjectLocation, toS3ObjectLocation } from "../s3/uri.ts";
@@ -91,6 +91,11 @@ export interface ProcessObjectOptions extends JobOptions {
    * off mid-stream is resumed only if the object is still that version. Ignored for runs.
    */
   etag?: string;
+  /**
+   * The object's size in bytes, as a listing or an event notification gave it: the body is
+   * checked against it. Ignored for runs.
+   */
+  size?: number;
 }
 
 /** The checked settings of a job call. */
@@ -108,6 +113,8 @@ export interface Unit {
   id: string;
   /** The listed ETag of an object. */
   etag?: string;
+  /** The listed size of an object. */
+  size?: number;
   /** The object as listed (for objects found by a listing). */
   object?: S3Object;
 }
@@ -132,7 +139,8 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
  *
  * @throws {TypeError} At once, for a malformed location (a folder that is not a run folder
  * too), a missing `handle`, an empty owner, or a table name without `dynamodb` options.
- * @throws {RangeError} At once, for a `leaseMs` that is not positive.
+ * @throws {RangeError} At once, for a `leaseMs` that is not positive, or a `size` that is not a
+ * whole number of bytes.
  * @throws {AwsError} (as a rejection) When the claim request fails (after retries).
  * @throws The signal's reason (as a rejection) when `signal` aborts before the unit is done;
  * a claimed unit is released first.
@@ -172,8 +180,10 @@ export function processObject(
     throw new TypeError("Invalid option handle for processObject(): expected a function");
   }
   const settings = jobSettings(options, "processObject");
+  checkObjectVersion(options, "processObject");
   const unit: Unit = { bucket, id: key };
   if (options.etag !== undefined) unit.etag = options.etag;
+  if (options.size !== undefined) unit.size = options.size;
   return (async () => {
     options.signal?.throwIfAborted();
     const outcome = await processUnit(unit, settings, options.handle);
@@ -299,6 +309,7 @@ function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIt
     ...options.read,
     ...options.s3,
     ...(unit.etag === undefined ? {} : { etag: unit.etag }),
+    ...(unit.size === undefined ? {} : { size: unit.size }),
     signal: s3Signal,
   });
 }

@@ -153,7 +153,9 @@ export function processObjects(
           for (const object of page.objects) {
             const unit = isUnit(object);
             cursor.listed(object, unit);
-            if (unit) yield { bucket, id: object.key, etag: object.etag, object };
+            if (unit) {
+              yield { bucket, id: object.key, etag: object.etag, size: object.size, object };
+            }
           }
         }
       },
