@@ -67,7 +67,7 @@ export interface JobOptions {
   /**
    * Renew the lease of units being processed (one conditional PutItem every `leaseMs / 3`), as
    * long as the unit makes progress: since the last renewal the handler took a record, or it is
-   * waiting for the next one from S3. A handler that holds a record (or runs after the last
+   * waiting for the next one from S3 (bounded by the S3 options' `idleTimeoutMs`). A handler that holds a record (or runs after the last
    * one) for longer than `leaseMs / 3` stops the renewals, so a hung handler holds its unit at
    * most one lease more.
    * @default {true}
@@ -371,7 +371,7 @@ export class Records implements UnitRecords {
 
   /**
    * Whether the unit moved since the last call: a record was taken, or the handler is waiting
-   * for the next one (a read from S3).
+   * for the next one (a read from S3, which the idle timeout bounds).
    */
   progressed(): boolean {
     const taken = this.events + this.badRows;
