@@ -28,6 +28,7 @@ import { EXIT } from "./exit_codes.ts";
 import { Output } from "./output.ts";
 import { parseS3Uri } from "../s3/mod.ts";
 import { s3UriArgument, SEALED_BY_OPTION, sealedByArgument } from "./runs.ts";
+import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -39,6 +40,7 @@ interface Settings {
   settleMs?: number;
   table: string;
   out?: string;
+  format: "ndjson" | "parquet";
   owner: string;
   leaseMs: number;
   concurrency: number;
@@ -69,14 +71,20 @@ export const processCommand: Command = {
     "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson",
     "(per object: DIR/<key below the prefix, .gz dropped>.ndjson), written to a .partial file",
     "and renamed when the unit succeeded (so each file appears once, whole). Bad rows (JSON",
-    "with run, key, line, raw, error) go to stderr, or with --out to DIR/….bad.ndjson. One",
-    "progress line per unit and a summary go to stderr.",
+    "with run, key, line, raw, error) go to stderr, or with --out to DIR/….bad.ndjson. With",
+    "--format parquet, each unit is one typed Parquet file, DIR/….parquet, written the same",
+    "way. One progress line per unit and a summary go to stderr.",
     "",
     AWS_ENV_HELP,
   ].join("\n"),
   options: {
     table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
     out: { type: "string", value: "DIR", description: "write one NDJSON file per unit into DIR" },
+    format: {
+      type: "string",
+      value: "FORMAT",
+      description: "ndjson (default) or parquet (DIR/….parquet per unit; needs --out)",
+    },
     unit: {
       type: "string",
       value: "UNIT",
@@ -124,6 +132,7 @@ export const processCommand: Command = {
     "Examples:",
     "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
     "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
+    "  snowplow-analytics process --table runs --format parquet --out lake/ s3://my-bucket/archive/",
     "  snowplow-analytics process --table snowplow-runs --unit object --out events/ \\",
     "    s3://my-bucket/enriched/good/",
   ].join("\n"),
@@ -167,13 +176,22 @@ function readSettings(args: ParsedArgs): Settings {
   if (order !== "listed" && order !== "shuffled") {
     throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
   }
+  const format = args.string("format") ?? "ndjson";
+  if (format !== "ndjson" && format !== "parquet") {
+    throw new UsageError(`--format must be ndjson or parquet, got '${format}'`);
+  }
+  const out = args.string("out");
+  if (format === "parquet" && out === undefined) {
+    throw new UsageError("--format parquet needs --out DIR (one Parquet file per run)");
+  }
   return {
     uri,
     unit,
     sealedBy,
     settleMs,
     table,
-    out: args.string("out"),
+    out,
+    format,
     owner,
     leaseMs: (positiveInteger(args, "lease-seconds") ?? 900) * 1000,
     concurrency: positiveInteger(args, "concurrency") ?? 1,
@@ -244,13 +262,17 @@ async function openFile(path: string): Promise<Output> {
   return new Output(file.writable);
 }
 
-async function fileSink(dir: string, unitId: string, prefix: string): Promise<RunSink> {
-  const relative = outputBase(unitId, prefix);
-  const base = `${dir}/${relative}`;
-  if (relative.includes("/")) {
-    await Deno.mkdir(base.slice(0, base.lastIndexOf("/")), { recursive: true });
-  }
-  const events = new LineBuffer(await openFile(`${base}.ndjson.partial`));
+/** A unit's NDJSON files; without `ndjson`, only its bad rows (the events go to Parquet). */
+async function fileSink(
+  dir: string,
+  unitId: string,
+  prefix: string,
+  ndjson = true,
+): Promise<RunSink> {
+  const base = await outputPath(dir, unitId, prefix);
+  const events = new LineBuffer(
+    ndjson ? await openFile(`${base}.ndjson.partial`) : new Output(new WritableStream()),
+  );
   let bad: LineBuffer | undefined;
   const close = async () => {
     await events.flush();
@@ -268,13 +290,13 @@ async function fileSink(dir: string, unitId: string, prefix: string): Promise<Ru
     },
     async finish() {
       await close();
-      await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
+      if (ndjson) await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
       if (bad) await Deno.rename(`${base}.bad.ndjson.partial`, `${base}.bad.ndjson`);
       else await Deno.remove(`${base}.bad.ndjson`).catch(() => {});
     },
     async abandon() {
       await close().catch(() => {});
-      await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
+      if (ndjson) await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
       if (bad) await Deno.remove(`${base}.bad.ndjson.partial`).catch(() => {});
     },
   };
@@ -290,23 +312,91 @@ function streamSink(io: CliIo): RunSink {
   };
 }
 
+/** `DIR/` + {@linkcode outputBase}, its folders made. */
+async function outputPath(dir: string, unitId: string, prefix: string): Promise<string> {
+  const relative = outputBase(unitId, prefix);
+  const base = `${dir}/${relative}`;
+  if (relative.includes("/")) {
+    await Deno.mkdir(base.slice(0, base.lastIndexOf("/")), { recursive: true });
+  }
+  return base;
+}
+
+/** Where a record came from, for a bad row: the run and key, or the key of an object. */
+function origin(unitId: string, key: string): { run?: string; key: string } {
+  return unitId.endsWith("/") ? { run: unitId, key } : { key };
+}
+
+/**
+ * One unit as `DIR/….parquet` (published whole, or not at all when the unit fails), its bad
+ * rows as in the NDJSON case. An event the file cannot hold becomes a bad row with the event
+ * and `{"type":"ParquetUnwritable","message":…}`.
+ */
+async function parquetUnit(
+  unitId: string,
+  records: UnitRecords,
+  dir: string,
+  prefix: string,
+): Promise<void> {
+  const base = await outputPath(dir, unitId, prefix);
+  const sink = await fileSink(dir, unitId, prefix, false);
+  const where = { key: "", line: 0 };
+  const pending: Promise<void>[] = [];
+  async function* events(): AsyncGenerator<Record<string, unknown>> {
+    for await (const record of records) {
+      if (record.event) {
+        where.key = record.key;
+        where.line = record.line;
+        yield record.event;
+        if (pending.length > 0) await Promise.all(pending.splice(0));
+      } else {
+        const { key, badRow } = record;
+        await sink.badRow(`${JSON.stringify({ ...origin(unitId, key), ...badRow })}\n`);
+      }
+    }
+  }
+  try {
+    await writeParquetFile(`${base}.parquet`, events(), {
+      onInvalid(event, error) {
+        const row = {
+          ...origin(unitId, where.key),
+          line: where.line,
+          event,
+          error: parquetErrorJson(error),
+        };
+        pending.push(sink.badRow(`${JSON.stringify(row)}\n`));
+      },
+    });
+    await Promise.all(pending);
+  } catch (error) {
+    await Promise.all(pending).catch(() => {});
+    await sink.abandon();
+    await Deno.remove(`${base}.parquet`).catch(() => {});
+    throw error;
+  }
+  await sink.finish();
+}
+
 async function handleUnit(
   runId: string,
   records: UnitRecords,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
+  const prefix = parseS3Uri(settings.uri).prefix;
+  if (settings.format === "parquet") {
+    return await parquetUnit(runId, records, settings.out!, prefix);
+  }
   const sink = settings.out === undefined
     ? streamSink(io)
-    : await fileSink(settings.out, runId, parseS3Uri(settings.uri).prefix);
+    : await fileSink(settings.out, runId, prefix);
   try {
     for await (const record of records) {
       if (record.event) {
         await sink.events.push(`${JSON.stringify(record.event)}\n`);
       } else {
         const { key, badRow } = record;
-        const where = settings.unit === "run" ? { run: runId, key } : { key };
-        await sink.badRow(`${JSON.stringify({ ...where, ...badRow })}\n`);
+        await sink.badRow(`${JSON.stringify({ ...origin(runId, key), ...badRow })}\n`);
       }
     }
   } catch (error) {
