@@ -4,27 +4,29 @@
 
 import assert from "node:assert/strict";
 import {
+  FIELD_STARTS,
+  fieldText,
+  Invalid,
+  issue,
+  readField,
+  scanLine,
+} from "../../src/event/read_field.ts";
+import {
   BOOL,
   CONTEXTS,
   DOUBLE,
   expected,
-  FIELD_STARTS,
-  fieldText,
   INT,
-  Invalid,
-  issue,
   KINDS,
   LATITUDE,
   LONGITUDE,
   NAMES,
-  readField,
-  scanLine,
   STRING,
   TSTAMP,
   UNSTRUCT,
-} from "../../src/event/read_field.ts";
+} from "../../src/event/_rules.ts";
 import { TransformError } from "../../src/event/transform_error.ts";
-import { EXPECTED } from "../../src/event/values.ts";
+import { EXPECTED } from "../../src/event/_rules.ts";
 
 /** The SPEC's field table (tests/testdata/ev_fields.tsv): index, name, kind. */
 const TABLE = Deno.readTextFileSync(new URL("../testdata/ev_fields.tsv", import.meta.url))

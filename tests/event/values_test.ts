@@ -3,8 +3,8 @@
  */
 
 import assert from "node:assert/strict";
+import { EXPECTED } from "../../src/event/_rules.ts";
 import {
-  EXPECTED,
   isTimestamp,
   isTimestampAt,
   readBool,
