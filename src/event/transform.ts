@@ -1,5 +1,5 @@
 /**
- * The flat JSON form of an enriched event (docs/contract.md, "The flat form"): typed atomic
+ * The flat JSON form of an enriched event (docs/contract.md §3): typed atomic
  * fields, shredded contexts and unstruct event.
  *
  * @module

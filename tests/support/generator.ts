@@ -1220,7 +1220,7 @@ export const DEFECT_KINDS: readonly DefectKind[] = [
   "bad_schema",
 ];
 
-/** Invalid texts for an `int` field (each rejected by SPEC section 2). */
+/** Invalid texts for an `int` field (each rejected by docs/contract.md §2). */
 export const BAD_INTS: readonly string[] = [
   "1920px",
   "12.5",
