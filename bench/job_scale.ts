@@ -17,14 +17,8 @@
  */
 
 import { gzipSync } from "fflate";
-import {
-  type AwsCredentials,
-  dynamoDbCall,
-  listRunIds,
-  processRuns,
-  readRun,
-  RunManifests,
-} from "../mod.ts";
+import { type AwsCredentials, listRunIds, processRuns, readRun, RunManifests } from "../mod.ts";
+import { dynamoDbCall } from "../src/aws/mod.ts";
 import { startDynamoDb } from "../tests/support/dynamodb_server.ts";
 import { FakeS3 } from "../tests/support/fake_s3.ts";
 import { generateLines } from "../tests/support/generator.ts";

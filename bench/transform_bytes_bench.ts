@@ -23,7 +23,7 @@
  */
 
 import process from "node:process";
-import { ByteSink, transform, transformToJson, writeEventJson } from "../mod.ts";
+import { ByteSink, transform, transformToJson, writeEventJson } from "../src/event/mod.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 
 const MAX_EVENTS = 10_000;

@@ -42,7 +42,7 @@ export interface AwsResponse {
  *
  * @example Send a signed request to a local server
  * ```ts
- * import { sendAwsRequest } from "@snowplow/analytics-sdk";
+ * import { sendAwsRequest } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const seen: string[] = [];
@@ -81,7 +81,7 @@ export async function sendAwsRequest(
  *
  * @example Stream a body
  * ```ts
- * import { openAwsRequest } from "@snowplow/analytics-sdk";
+ * import { openAwsRequest } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const response = await openAwsRequest(
@@ -108,7 +108,7 @@ export async function openAwsRequest(request: AwsRequest, options: AwsOptions): 
  *
  * @example Describe a table (a stand-in `fetch` plays DynamoDB here)
  * ```ts
- * import { dynamoDbCall } from "@snowplow/analytics-sdk";
+ * import { dynamoDbCall } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const targets: (string | null)[] = [];

@@ -34,7 +34,7 @@ export type XmlValue = string | XmlNode | XmlValue[];
  *
  * @example Parse a listing and refuse entities
  * ```ts
- * import { parseAwsXml, S3Error } from "@snowplow/analytics-sdk";
+ * import { parseAwsXml, S3Error } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const doc = parseAwsXml(

@@ -9,7 +9,7 @@
  *
  * @example Collect NDJSON lines
  * ```ts
- * import { ByteSink } from "@snowplow/analytics-sdk";
+ * import { ByteSink } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const sink = new ByteSink(4);

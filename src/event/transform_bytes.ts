@@ -36,7 +36,7 @@ const writer = new LineWriter();
  *
  * @example Write NDJSON, falling back to the general path
  * ```ts
- * import { ByteSink, transform, writeEventJson } from "@snowplow/analytics-sdk";
+ * import { ByteSink, transform, writeEventJson } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");

@@ -59,7 +59,7 @@ export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
  *
  * @example Markers and data
  * ```ts
- * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk";
+ * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * const object = (key: string, size: number): S3Object => ({

@@ -12,7 +12,7 @@ const RUN_SEGMENT = /^run=(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$/;
  *
  * @example Run folders and near misses
  * ```ts
- * import { isRunFolder } from "@snowplow/analytics-sdk";
+ * import { isRunFolder } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isRunFolder("storage/enriched-archive/run=2017-01-01-00-00-00/"), true);

@@ -12,7 +12,7 @@ import { Gunzip } from "fflate";
  *
  * @example Detect gzip data
  * ```ts
- * import { isGzip } from "@snowplow/analytics-sdk";
+ * import { isGzip } from "@snowplow/analytics-sdk/stream";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isGzip(new Uint8Array([0x1f, 0x8b, 8, 0])), true);
@@ -75,7 +75,7 @@ export class GunzipDecoder {
  *
  * @example Decompress two concatenated gzip members
  * ```ts
- * import { GunzipStream } from "@snowplow/analytics-sdk";
+ * import { GunzipStream } from "@snowplow/analytics-sdk/stream";
  * import assert from "node:assert/strict";
  *
  * const gzip = (text: string) =>

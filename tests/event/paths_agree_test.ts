@@ -16,7 +16,7 @@ import {
   type TransformOptions,
   transformToJson,
   writeEventJson,
-} from "../../mod.ts";
+} from "../../src/event/mod.ts";
 import { MAX_JSON_DEPTH } from "../../src/event/_rules.ts";
 import { generateLines, Prng } from "../support/generator.ts";
 

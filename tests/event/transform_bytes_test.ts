@@ -5,7 +5,7 @@ import {
   type TransformOptions,
   transformToJson,
   writeEventJson,
-} from "../../mod.ts";
+} from "../../src/event/mod.ts";
 import { generateLines, Prng } from "../support/generator.ts";
 
 const encoder = new TextEncoder();

@@ -18,7 +18,6 @@ import {
   DynamoDBError,
   ENRICHED_EVENT_FIELDS,
   EventStream,
-  isGzip,
   listRunIds,
   NdjsonStream,
   processRuns,
@@ -29,6 +28,7 @@ import {
   transform,
   TransformError,
 } from "../../mod.ts";
+import { isGzip } from "../../src/stream/mod.ts";
 import { gzipSync } from "fflate";
 
 /** Where the local AWS endpoints are, as the Deno side started them. */
