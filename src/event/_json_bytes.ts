@@ -59,6 +59,11 @@ for (let b = 0; b < 256; b++) {
 
 const EMPTY = new Uint8Array(0);
 
+/** The members of a self-describing object that matter (see `JsonScanner.memberName`). */
+const OTHER = 0;
+const DATA = 1;
+const SCHEMA = 2;
+
 /**
  * The position after the UTF-8 sequence whose lead byte is at `src[p]`, or FAIL when it is not
  * well-formed (overlong, a surrogate, beyond U+10FFFF, a stray continuation byte, or cut short
@@ -115,6 +120,8 @@ export class JsonScanner {
   readonly dataEnd: Int32Array = new Int32Array(MAX_ENTITIES);
   /** Whether the last string skipped held an escape. */
   private escaped = false;
+  /** Which member {@linkcode JsonScanner.memberName} read last. */
+  private member = OTHER;
   /** Container kinds of the open arrays/objects of the current value: 1 object, 2 array. */
   private readonly stack = new Uint8Array(MAX_VOUCHED_DEPTH + 1);
 
@@ -324,6 +331,25 @@ export class JsonScanner {
   }
 
   /**
+   * Reads the unescaped member name at `p` (its quote) of a self-describing object or envelope
+   * and the colon after it: sets {@linkcode JsonScanner.member} and returns where the member's
+   * value starts, or FAIL.
+   */
+  private memberName(p: number, limit: number): number {
+    const s = this.src;
+    if (s[p] !== QUOTE) return FAIL;
+    const end = this.skipString(p + 1, limit);
+    if (end === FAIL || this.escaped) return FAIL;
+    this.member = this.isData(p + 1, end - 1)
+      ? DATA
+      : this.isSchema(p + 1, end - 1)
+      ? SCHEMA
+      : OTHER;
+    p = this.skipSpaces(end);
+    return s[p] === COLON ? this.skipSpaces(p + 1) : FAIL;
+  }
+
+  /**
    * Walks the self-describing object at `p` (`{"schema": "iglu:...", "data": ...}`, the last
    * member of each name wins) and records it as entity number {@linkcode JsonScanner.count}.
    * Returns the position after it, or FAIL (also for an invalid Iglu URI).
@@ -337,20 +363,15 @@ export class JsonScanner {
     let dataFrom = FAIL;
     let dataTo = FAIL;
     for (;;) {
-      if (s[p] !== QUOTE) return FAIL;
-      const nameEnd = this.skipString(p + 1, limit);
-      if (nameEnd === FAIL || this.escaped) return FAIL;
-      const nameFrom = p + 1;
-      p = this.skipSpaces(nameEnd);
-      if (s[p] !== COLON) return FAIL;
-      const start = this.skipSpaces(p + 1);
-      if (this.isSchema(nameFrom, nameEnd - 1)) {
+      const start = this.memberName(p, limit);
+      if (start === FAIL) return FAIL;
+      if (this.member === SCHEMA) {
         if (s[start] !== QUOTE) return FAIL;
         p = this.skipString(start + 1, limit);
         if (p === FAIL || this.escaped) return FAIL;
         schemaFrom = start + 1;
         schemaTo = p - 1;
-      } else if (this.isData(nameFrom, nameEnd - 1)) {
+      } else if (this.member === DATA) {
         p = this.skipValue(start, limit, topKeys);
         if (p === FAIL) return FAIL;
         dataFrom = start;
@@ -407,14 +428,9 @@ export class JsonScanner {
     if (s[p] === CLOSE_BRACE) return FAIL; // no data
     let sawData = false;
     for (;;) {
-      if (s[p] !== QUOTE) return FAIL;
-      const nameEnd = this.skipString(p + 1, limit);
-      if (nameEnd === FAIL || this.escaped) return FAIL;
-      const nameFrom = p + 1;
-      p = this.skipSpaces(nameEnd);
-      if (s[p] !== COLON) return FAIL;
-      p = this.skipSpaces(p + 1);
-      if (this.isData(nameFrom, nameEnd - 1)) {
+      p = this.memberName(p, limit);
+      if (p === FAIL) return FAIL;
+      if (this.member === DATA) {
         sawData = true;
         this.count = first; // the last `data` member wins
         p = contexts ? this.walkEntities(p, limit, version) : this.walkEntity(p, limit, false);

@@ -18,7 +18,7 @@ import {
   writeEventJson,
 } from "../../src/event/mod.ts";
 import { MAX_JSON_DEPTH } from "../../src/event/_rules.ts";
-import { generateLines, Prng } from "../support/generator.ts";
+import { fieldsWithEveryKind, Prng } from "../support/generator.ts";
 
 const ENVELOPE = '"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"';
 const SCHEMA = "iglu:com.acme/c/jsonschema/1-0-0";
@@ -264,18 +264,7 @@ function mutate(rng: Prng, text: string): string {
   }
 }
 
-/** A generated line with every kind of field set, as fields. */
-function baseFields(): string[] {
-  for (const { line } of generateLines({ seed: 11, count: 500 })) {
-    const fields = line.split("\t");
-    if (fields[52] !== "" && fields[58] !== "" && fields[122] !== "" && fields[22] !== "") {
-      return fields;
-    }
-  }
-  throw new Error("no suitable generated line");
-}
-
-const BASE = baseFields();
+const BASE = fieldsWithEveryKind(11);
 const OPTIONS: readonly (TransformOptions | undefined)[] = [
   undefined,
   { schemaVersion: true },

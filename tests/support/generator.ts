@@ -1475,3 +1475,17 @@ export async function writeCorpus(path: string, seed: number, count: number): Pr
     await writer.close();
   }
 }
+
+/**
+ * The fields of the first line generated from `seed` that sets all three JSON columns and the
+ * coordinates: a base that every kind of field is in, for tests that change one field.
+ */
+export function fieldsWithEveryKind(seed: number): string[] {
+  for (const { line } of generateLines({ seed, count: 500 })) {
+    const fields = line.split("\t");
+    if (fields[52] !== "" && fields[58] !== "" && fields[122] !== "" && fields[22] !== "") {
+      return fields;
+    }
+  }
+  throw new Error(`No generated line of seed ${seed} sets every kind of field`);
+}
