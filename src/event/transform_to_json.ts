@@ -48,15 +48,14 @@ const sink = new ByteSink(1 << 13);
  * @throws {TransformError} Exactly when {@linkcode transform} throws.
  */
 export function transformToJson(line: string, options?: TransformOptions): string {
-  // The line ends where transform() ends it: before a final "\n" or "\r\n". A final "\r"
-  // without "\n" is part of the last field there, while the bytes path would drop it.
+  // The line ends where transform() ends it: before a final "\n" or "\r\n". A "\r" left at
+  // its end is part of the last field there, while the bytes path would drop it.
   let end = line.length;
   if (line.charCodeAt(end - 1) === 10) {
     end--;
     if (line.charCodeAt(end - 1) === 13) end--;
-  } else if (line.charCodeAt(end - 1) === 13) {
-    return JSON.stringify(transform(line, options));
   }
+  if (line.charCodeAt(end - 1) === 13) return JSON.stringify(transform(line, options));
   // TextEncoder would replace an unpaired surrogate, which JSON.stringify escapes.
   if (!line.isWellFormed()) return JSON.stringify(transform(line, options));
   if (input.length < 3 * end) input = new Uint8Array(3 * end + 1024);

@@ -306,11 +306,13 @@ function assertPathsAgree(line: string, options?: TransformOptions): boolean {
     );
     assert.ok("json" in parsed, `parse() threw for ${JSON.stringify(line)}`);
   }
-  // The bytes of a line with an unpaired surrogate hold U+FFFD instead: they are another line.
-  const bytes = encoder.encode(line);
-  const same = line.isWellFormed()
-    ? text
-    : outcome(() => transformToJson(decoder.decode(bytes), options));
+  // writeEventJson reads its bytes as a line without its line feed (a "\r" before that is
+  // dropped): what transform() reads of them followed by "\n". And the bytes of a line with an
+  // unpaired surrogate hold U+FFFD instead: they are another line.
+  const withoutLf = line.endsWith("\n") ? line.slice(0, -1) : line;
+  const bytes = encoder.encode(withoutLf);
+  const reference = `${decoder.decode(bytes)}\n`;
+  const same = reference === line ? text : outcome(() => transformToJson(reference, options));
   const sink = new ByteSink(16);
   const written = writeEventJson(bytes, 0, bytes.length, sink, options);
   if (written) {
@@ -436,6 +438,19 @@ Deno.test("the paths agree at the depth limit: one level more is an invalid valu
   const deepUnstruct = unstruct(`${'{"a":'.repeat(7000)}1${"}".repeat(7000)}`);
   checkColumn("unstruct", deepUnstruct);
   assert.throws(() => parse(withColumn(58, deepUnstruct)), TransformError);
+});
+
+Deno.test("the paths agree on line endings", async (t) => {
+  const line = BASE.join("\t");
+  const empty = [...BASE.slice(0, 130), ""].join("\t"); // true_tstamp empty
+  for (const ending of ["", "\n", "\r\n", "\r", "\r\r\n", "\n\n", "\r\n\r\n", "\n\r"]) {
+    await t.step(JSON.stringify(ending), () => {
+      assertPathsAgree(line + ending);
+      assertPathsAgree(empty + ending);
+    });
+  }
+  assert.throws(() => transformToJson(`${empty}\r\r\n`), TransformError);
+  assert.throws(() => transformToJson(`${empty}\r`), TransformError);
 });
 
 Deno.test("the paths agree on seeded random and mutated columns", () => {
