@@ -20,6 +20,7 @@ import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
 import { Output } from "./output.ts";
 import { Progress } from "./progress.ts";
+import { openWholeFile, parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 
 /** What the options of one run say. */
 interface Settings {
@@ -27,7 +28,9 @@ interface Settings {
   streamOptions: EventStreamOptions;
   badPath?: string;
   fields?: string[];
-  format: "ndjson" | "csv";
+  format: "ndjson" | "csv" | "parquet";
+  /** `--output`: the file written instead of stdout. */
+  outputPath?: string;
   quiet: boolean;
 }
 
@@ -51,11 +54,12 @@ const CSV_BATCH = 500;
 /** The `transform` command. */
 export const transformCommand: Command = {
   name: "transform",
-  summary: "turn enriched TSV files (plain or gzip) into NDJSON or CSV",
+  summary: "turn enriched TSV files (plain or gzip) into NDJSON, CSV or Parquet",
   usage: "[options] [FILE...]",
   description: [
     "Turns Snowplow enriched events (TSV, one per line) into JSON, one event per line",
-    "(NDJSON) on stdout. Reads each FILE in turn, or stdin when there is no FILE or FILE",
+    "(NDJSON) on stdout or --output FILE, or into CSV or one Parquet file (--format).",
+    "Reads each FILE in turn, or stdin when there is no FILE or FILE",
     "is '-'. Gzip input is detected by its first bytes; concatenated .gz files are read",
     "whole. Lines that are not valid events are written as bad rows (NDJSON with file,",
     "line, raw line and error) to stderr or --bad FILE. A summary goes to stderr.",
@@ -70,7 +74,14 @@ export const transformCommand: Command = {
     format: {
       type: "string",
       value: "FORMAT",
-      description: "ndjson (default) or csv (RFC 4180 with a header; needs --fields)",
+      description: "ndjson (default), csv (RFC 4180 with a header; needs --fields), or " +
+        "parquet (one typed file of all inputs; needs --output)",
+    },
+    output: {
+      type: "string",
+      short: "o",
+      value: "FILE",
+      description: "write to FILE (as FILE.partial, renamed when complete) instead of stdout",
     },
     "no-geo-location": { type: "boolean", description: "do not add the geo_location key" },
     nulls: { type: "boolean", description: "write null for every empty field" },
@@ -93,14 +104,20 @@ export const transformCommand: Command = {
     "  snowplow-analytics transform run/part-*.gz > events.ndjson",
     "  zcat events.tsv.gz | snowplow-analytics transform --bad bad.ndjson",
     "  snowplow-analytics transform --format csv --fields event_id,app_id,collector_tstamp x.tsv",
+    "  snowplow-analytics transform --format parquet -o events.parquet run/part-*.gz",
   ].join("\n"),
   run: runTransform,
 };
 
 function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const format = args.string("format") ?? "ndjson";
-  if (format !== "ndjson" && format !== "csv") {
-    throw new UsageError(`--format must be ndjson or csv, got '${format}'`);
+  if (format !== "ndjson" && format !== "csv" && format !== "parquet") {
+    throw new UsageError(`--format must be ndjson, csv or parquet, got '${format}'`);
+  }
+  const outputPath = args.string("output");
+  if (outputPath === "") throw new UsageError("--output is empty");
+  if (format === "parquet" && outputPath === undefined) {
+    throw new UsageError("--format parquet needs --output FILE (Parquet is not written to stdout)");
   }
   const fieldList = args.string("fields");
   const fields = fieldList === undefined ? undefined : parseFields(fieldList);
@@ -132,6 +149,7 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
     badPath: args.string("bad"),
     fields,
     format,
+    outputPath,
     quiet: args.flag("quiet"),
   };
 }
@@ -166,24 +184,143 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     }
   }
   const sinks: Sinks = { stdout: io.stdout, bad, progress, badToStderr: bad === io.stderr };
-  if (settings.format === "csv") {
-    await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
-  }
   let status: number = EXIT.ok;
-  for (const file of settings.files) {
-    const failure = await transformFile(file, settings, io, sinks);
-    if (failure !== undefined) {
-      await progress.clear();
-      await io.stderr.write(`transform: ${failure}\n`);
-      status = EXIT.ioError;
-      break;
+  if (settings.format === "parquet") {
+    const failure = await transformToParquet(settings, io, sinks);
+    if (failure !== undefined) status = await reportFailure(io, sinks, failure);
+  } else {
+    const output = settings.outputPath === undefined
+      ? undefined
+      : await openWholeFile(settings.outputPath).catch(async (error) => {
+        await fail(io, `cannot open --output ${settings.outputPath}: ${messageOf(error)}`);
+        return null;
+      });
+    if (output === null) {
+      if (bad !== io.stderr) await bad.close();
+      return EXIT.ioError;
     }
+    if (output) sinks.stdout = output.output;
+    if (settings.format === "csv") {
+      await sinks.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
+    }
+    for (const file of settings.files) {
+      const failure = await transformFile(file, settings, io, sinks);
+      if (failure !== undefined) {
+        status = await reportFailure(io, sinks, failure);
+        break;
+      }
+    }
+    if (status === EXIT.ok) {
+      const committed = await output?.commit().then(() => undefined, (error) => error);
+      if (committed !== undefined) {
+        status = await reportFailure(io, sinks, `${settings.outputPath}: ${messageOf(committed)}`);
+      }
+    } else await output?.abandon();
   }
   await progress.clear();
   if (bad !== io.stderr) await bad.close();
   if (!settings.quiet) await io.stderr.write(progress.summary() + "\n");
   if (status !== EXIT.ok) return status;
   return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
+}
+
+async function reportFailure(io: CliIo, sinks: Sinks, failure: string): Promise<number> {
+  await sinks.progress.clear();
+  await io.stderr.write(`transform: ${failure}\n`);
+  return EXIT.ioError;
+}
+
+/** An input that could not be read: ends the Parquet events, so no file is published. */
+class InputFailure extends Error {}
+
+/** Opens one input; returns a message when it cannot. */
+async function openInput(
+  file: string,
+  io: CliIo,
+): Promise<{ source: ReadableStream<Uint8Array>; size?: number } | string> {
+  if (file === "-") return { source: io.stdin() };
+  try {
+    const handle = await Deno.open(file);
+    const info = await handle.stat();
+    if (info.isDirectory) {
+      handle.close();
+      return `cannot read ${file}: it is a directory`;
+    }
+    return { source: fileSource(handle), size: info.size };
+  } catch (error) {
+    return `cannot open ${file}: ${messageOf(error)}`;
+  }
+}
+
+/**
+ * Every input's events into one Parquet file (`--output`), bad rows as usual. An event the
+ * file cannot hold (an int beyond INT32, a timestamp finer than microseconds) becomes a bad row
+ * `{"file","line","event","error":{"type":"ParquetUnwritable","message"}}`. Returns a message
+ * when an input or the output failed; the file is then not written.
+ */
+async function transformToParquet(
+  settings: Settings,
+  io: CliIo,
+  sinks: Sinks,
+): Promise<string | undefined> {
+  const where = { file: "", line: 0 };
+  const pending: Promise<void>[] = [];
+  let unwritable = 0;
+  const onInvalid = (event: Record<string, unknown>, error: TypeError | RangeError) => {
+    unwritable++;
+    const row = { file: where.file, line: where.line, event, error: parquetErrorJson(error) };
+    pending.push(writeBadLine(`${JSON.stringify(row)}\n`, sinks));
+  };
+  async function* events(): AsyncGenerator<Record<string, unknown>> {
+    for (const file of settings.files) {
+      const input = await openInput(file, io);
+      if (typeof input === "string") throw new InputFailure(input);
+      const stream = new EventStream(input.source, settings.streamOptions);
+      where.file = file;
+      try {
+        for await (const result of stream) {
+          if (result.badRow) {
+            await writeBadRow(file, result.badRow, sinks);
+            continue;
+          }
+          where.line = result.line;
+          yield settings.fields ? pick(result.event, settings.fields) : result.event;
+          if (pending.length > 0) await Promise.all(pending.splice(0));
+          if (stream.stats.events % 1000 === 0) {
+            await sinks.progress.tick(stream.stats, file, input.size);
+          }
+        }
+      } catch (error) {
+        if (error instanceof StreamReadError) throw new InputFailure(`${file}: ${error.message}`);
+        throw error;
+      } finally {
+        sinks.progress.add(stream.stats);
+      }
+    }
+  }
+  try {
+    await writeParquetFile(settings.outputPath!, events(), {
+      columns: settings.fields,
+      onInvalid,
+    });
+    await Promise.all(pending);
+    return undefined;
+  } catch (error) {
+    await Promise.all(pending).catch(() => {});
+    if (error instanceof InputFailure) return error.message;
+    if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
+    return `${settings.outputPath}: ${messageOf(error)}`;
+  } finally {
+    sinks.progress.totals.events -= unwritable;
+    sinks.progress.totals.badRows += unwritable;
+  }
+}
+
+/** Only `fields` of an event, in that order (missing ones left out). */
+function pick(event: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const f of fields) if (f in event) picked[f] = event[f];
+  return picked;
 }
 
 /** Transforms one input; returns a message when it failed. */
@@ -193,24 +330,9 @@ async function transformFile(
   io: CliIo,
   sinks: Sinks,
 ): Promise<string | undefined> {
-  let source: ReadableStream<Uint8Array>;
-  let size: number | undefined;
-  if (file === "-") {
-    source = io.stdin();
-  } else {
-    try {
-      const handle = await Deno.open(file);
-      const info = await handle.stat();
-      if (info.isDirectory) {
-        handle.close();
-        return `cannot read ${file}: it is a directory`;
-      }
-      size = info.size;
-      source = fileSource(handle);
-    } catch (error) {
-      return `cannot open ${file}: ${messageOf(error)}`;
-    }
-  }
+  const input = await openInput(file, io);
+  if (typeof input === "string") return input;
+  const { source, size } = input;
   let stats: StreamStats | undefined;
   try {
     if (settings.fields) {
@@ -265,8 +387,12 @@ async function writeBadRows(rows: ReadableStream<BadRow>, file: string, sinks: S
 }
 
 async function writeBadRow(file: string, row: BadRow, sinks: Sinks): Promise<void> {
+  await writeBadLine(badRowJson(file, row), sinks);
+}
+
+async function writeBadLine(line: string, sinks: Sinks): Promise<void> {
   if (sinks.badToStderr) await sinks.progress.clear();
-  await sinks.bad.write(badRowJson(file, row));
+  await sinks.bad.write(line);
 }
 
 function badRowJson(file: string, row: BadRow): string {
