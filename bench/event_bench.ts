@@ -25,7 +25,7 @@
 import { parse, transform, transformToJson } from "../mod.ts";
 // The existing JavaScript Analytics SDK (npm, the only version published), for a comparison
 // in the same run: a ratio holds when the VM's speed drifts, an absolute figure does not.
-import jsSdk from "snowplow-analytics-sdk";
+import jsSdk from "npm:snowplow-analytics-sdk@0.1.0";
 import { readLines } from "./corpus.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import {
   type AwsCredentials,
   dynamoDbCall,

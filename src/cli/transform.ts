@@ -4,7 +4,7 @@
  * @module
  */
 
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "../_deps/csv_stringify.ts";
 import { ENRICHED_EVENT_FIELDS } from "../event/mod.ts";
 import {
   type BadRow,

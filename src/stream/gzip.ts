@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Gunzip } from "fflate";
+import { Gunzip } from "../_deps/fflate.ts";
 
 /**
  * Whether `bytes` starts with the gzip magic bytes `1f 8b`.

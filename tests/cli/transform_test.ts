@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 import { transform, type TransformOptions } from "../../src/event/mod.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { generateLines } from "../support/generator.ts";

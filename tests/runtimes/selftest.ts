@@ -29,7 +29,7 @@ import {
   transform,
   TransformError,
 } from "../../mod.ts";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 
 /** Where the local AWS endpoints are, as the Deno side started them. */
 export interface SelfTestEnv {
