@@ -2,7 +2,8 @@
  * How the project pins its npm packages: the library imports them only through `src/_deps/`
  * (one file per package, a full `npm:name@x.y.z` specifier), so it resolves without deno.json;
  * tests, benchmarks and examples import theirs inline; each package has one version everywhere,
- * and the frozen lockfile knows it.
+ * and the lockfiles know it: `deno.lock` everything (CI uses it frozen), `examples/deno.lock` only
+ * what `deno task demo` loads, so the demo installs no test package.
  */
 import assert from "node:assert/strict";
 import { PROJECT_ROOT } from "../support/runtime.ts";
@@ -74,5 +75,27 @@ Deno.test("each npm package has one exact version across the project and in deno
     assert.equal(found.size, 1, `${name} is pinned at ${[...found].join(" and ")}`);
     const [version] = found;
     assert.ok(`npm:${name}@${version}` in lock.specifiers, `deno.lock lacks ${name}@${version}`);
+  }
+});
+
+Deno.test("examples/deno.lock holds exactly the npm packages the demo loads", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "--frozen", "--lock=examples/deno.lock", "examples/demo.ts"],
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const { npmPackages } = JSON.parse(new TextDecoder().decode(stdout)) as {
+    npmPackages: Record<string, unknown>;
+  };
+  const lock = JSON.parse(await Deno.readTextFile(`${PROJECT_ROOT}examples/deno.lock`)) as {
+    npm: Record<string, unknown>;
+  };
+  assert.deepEqual(Object.keys(lock.npm).sort(), Object.keys(npmPackages).sort());
+  for (const name of ["s3rver", "miniflare", "snowplow-analytics-sdk"]) {
+    assert.ok(!Object.keys(lock.npm).some((key) => key.startsWith(`${name}@`)), name);
   }
 });
