@@ -275,7 +275,7 @@ function badRowJson(file: string, row: BadRow): string {
 
 /** Events with only `settings.fields`, as NDJSON or CSV rows. */
 async function writeSelected(
-  events: EventStream,
+  events: EventStream<boolean>,
   file: string,
   size: number | undefined,
   settings: Settings,
@@ -300,7 +300,7 @@ async function writeSelected(
       await writeBadRow(file, result.badRow, sinks);
       continue;
     }
-    const event = result.event;
+    const event: Record<string, unknown> = result.event;
     if (csv) {
       rows.push(fields.map((f) => event[f]));
     } else {

@@ -113,7 +113,7 @@ Deno.test("transform --format csv writes RFC 4180 CSV with a header", async () =
   const rows = good.slice(0, 20).map((line) => {
     const event = transform(line);
     return fields.map((f) => {
-      const value = event[f];
+      const value = (event as Record<string, unknown>)[f];
       if (typeof value === "boolean") return String(value);
       return typeof value === "object" ? JSON.stringify(value) : value;
     });
