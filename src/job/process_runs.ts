@@ -9,10 +9,8 @@ import { parseS3Uri } from "../s3/uri.ts";
  * The records of one run, handed to {@linkcode ProcessRunsOptions.handleRun}: an async iterable
  * of its events and bad rows (each with the object key and line number, see
  * {@linkcode RunResult}), read from S3 as it is iterated. It can be iterated once.
- *
- * @typeParam Nulls Whether empty fields are `null` (the `nulls` read option), see {@linkcode FlatEvent}.
  */
-export interface RunRecords<Nulls extends boolean = false> extends AsyncIterable<RunResult<Nulls>> {
+export interface RunRecords extends AsyncIterable<RunResult> {
   /** The run id: the run folder's key prefix, e.g. `enriched/archive/run=2017-01-01-00-00-00/`. */
   readonly runId: string;
   /** The run folder as an S3 URI, e.g. `s3://bucket/enriched/archive/run=2017-01-01-00-00-00/`. */
@@ -32,13 +30,8 @@ export interface RunRecords<Nulls extends boolean = false> extends AsyncIterable
  * What a worker does with one run. It should read `records` to the end; the run is marked done
  * when the returned promise resolves (even if it stopped reading early), and released for
  * another attempt when it rejects.
- *
- * @typeParam Nulls Whether empty fields are `null` (the `nulls` read option), see {@linkcode FlatEvent}.
  */
-export type RunHandler<Nulls extends boolean = false> = (
-  runId: string,
-  records: RunRecords<Nulls>,
-) => unknown;
+export type RunHandler = (runId: string, records: RunRecords) => unknown;
 
 /** A run this call processed: the handler succeeded and the run is marked done. */
 export interface ProcessedRun {
@@ -126,12 +119,8 @@ export interface ProcessRunsSummary {
 /** How {@linkcode processRuns} reads each run: {@linkcode ReadRunOptions} without the AWS options. */
 export type ProcessRunsReadOptions = Omit<ReadRunOptions, keyof AwsOptions>;
 
-/**
- * Options of {@linkcode processRuns}.
- *
- * @typeParam Nulls Whether empty fields are `null` (the `nulls` read option), see {@linkcode FlatEvent}.
- */
-export interface ProcessRunsOptions<Nulls extends boolean = false> {
+/** Options of {@linkcode processRuns}. */
+export interface ProcessRunsOptions {
   /**
    * The run manifest: a {@linkcode RunManifests}, or a table name (then `dynamodb` is
    * required). The table must exist (see {@linkcode RunManifests.create}).
@@ -142,7 +131,7 @@ export interface ProcessRunsOptions<Nulls extends boolean = false> {
   /** Options of the {@linkcode RunManifests} built when `manifests` is a table name. */
   dynamodb?: RunManifestsOptions;
   /** Called once per claimed run with its records; see {@linkcode RunHandler}. */
-  handleRun: RunHandler<Nulls>;
+  handleRun: RunHandler;
   /**
    * The name this worker claims runs with; unique per worker (e.g. host and process id).
    * @default {`worker-${crypto.randomUUID()}`}
@@ -185,7 +174,7 @@ export interface ProcessRunsOptions<Nulls extends boolean = false> {
    */
   stopOnFailure?: boolean;
   /** How runs are read (transform options, download parallelism). */
-  read?: ProcessRunsReadOptions & { nulls?: Nulls };
+  read?: ProcessRunsReadOptions;
   /** Called as each run settles (for progress output). */
   onOutcome?: (outcome: RunOutcome) => void;
   /**
@@ -285,9 +274,9 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
  * console.log(`${summary.processed} runs processed, ${summary.failed} failed`);
  * ```
  */
-export function processRuns<Nulls extends boolean = false>(
+export function processRuns(
   s3Uri: string,
-  options: ProcessRunsOptions<Nulls>,
+  options: ProcessRunsOptions,
 ): Promise<ProcessRunsSummary> {
   const { bucket } = parseS3Uri(s3Uri);
   if (typeof options.handleRun !== "function") {
@@ -341,7 +330,7 @@ export function processRuns<Nulls extends boolean = false>(
 }
 
 /** One call of {@linkcode processRuns}. */
-class Job<Nulls extends boolean> {
+class Job {
   readonly #summary: ProcessRunsSummary;
   #claimsStarted = 0;
   #stopped = false;
@@ -355,7 +344,7 @@ class Job<Nulls extends boolean> {
     readonly leaseMs: number,
     readonly concurrency: number,
     readonly maxRuns: number,
-    readonly options: ProcessRunsOptions<Nulls>,
+    readonly options: ProcessRunsOptions,
   ) {
     this.#summary = {
       owner,
@@ -499,12 +488,12 @@ class Job<Nulls extends boolean> {
       : new LeaseRenewal(this.manifests, runId, this.owner, this.leaseMs, (heldBy) => {
         lost.abort(new LeaseLostError(runId, heldBy));
       });
-    const records = new Records<Nulls>(
+    const records = new Records(
       runId,
       `s3://${this.bucket}/${runId}`,
       runSignal,
       () =>
-        readRun<Nulls>({ bucket: this.bucket, prefix: runId }, {
+        readRun({ bucket: this.bucket, prefix: runId }, {
           ...this.options.read,
           ...this.options.s3,
           signal: this.options.s3.signal === undefined
@@ -569,21 +558,21 @@ class Job<Nulls extends boolean> {
 }
 
 /** The records of one run: reads it on first iteration, counting. */
-class Records<Nulls extends boolean> implements RunRecords<Nulls> {
+class Records implements RunRecords {
   events = 0;
   badRows = 0;
-  #read: (() => AsyncIterable<RunResult<Nulls>>) | undefined;
+  #read: (() => AsyncIterable<RunResult>) | undefined;
 
   constructor(
     readonly runId: string,
     readonly uri: string,
     readonly signal: AbortSignal,
-    read: () => AsyncIterable<RunResult<Nulls>>,
+    read: () => AsyncIterable<RunResult>,
   ) {
     this.#read = read;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<RunResult<Nulls>> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<RunResult> {
     const read = this.#read;
     if (read === undefined) {
       throw new TypeError(`The records of run ${this.runId} can be iterated only once`);
