@@ -14,12 +14,14 @@ import {
   StreamReadError,
   type StreamStats,
 } from "../stream/mod.ts";
+import { PROGRAM } from "./args.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
 import { Output } from "./output.ts";
 import { Progress } from "./progress.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** What the options of one run say. */
 interface Settings {
@@ -140,10 +142,20 @@ function parseFields(list: string): string[] {
   const fields = list.split(",").map((f) => f.trim());
   for (const field of fields) {
     if (field === "") throw new UsageError(`--fields has an empty name: '${list}'`);
+    if (NOT_OUTPUT.has(field)) {
+      const prefix = field === "unstruct_event" ? "unstruct_event" : "contexts";
+      throw new UsageError(
+        `--fields: '${field}' is not an output key: the flat form replaces it with its shredded ` +
+          `keys, ${prefix}_<vendor>_<name>_<model> (e.g. ${prefix}_com_acme_${
+            prefix === "contexts" ? "user" : "link_click"
+          }_1)`,
+      );
+    }
     if (!KNOWN_FIELDS.has(field) && !SHREDDED_FIELD.test(field)) {
       throw new UsageError(
         `--fields: '${field}' is not an output key (an enriched event field, geo_location, ` +
-          `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)`,
+          `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)` +
+          didYouMean(field, KNOWN_FIELDS),
       );
     }
   }
@@ -162,7 +174,7 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
       const file = await Deno.open(settings.badPath, { write: true, create: true, truncate: true });
       bad = new Output(file.writable);
     } catch (error) {
-      return await fail(io, `cannot open --bad ${settings.badPath}: ${messageOf(error)}`);
+      return await fail(io, `Cannot open --bad ${settings.badPath}: ${messageOf(error)}`, error);
     }
   }
   const sinks: Sinks = { stdout: io.stdout, bad, progress, badToStderr: bad === io.stderr };
@@ -170,29 +182,39 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
   }
   let status: number = EXIT.ok;
+  let summary = !settings.quiet;
   for (const file of settings.files) {
     const failure = await transformFile(file, settings, io, sinks);
     if (failure !== undefined) {
       await progress.clear();
-      await io.stderr.write(`transform: ${failure}\n`);
-      status = EXIT.ioError;
+      await io.stderr.write(`${PROGRAM} transform: ${failure.message}\n`);
+      status = failure.status;
+      // A summary after an input that could not even be opened would only repeat zeros.
+      if (!failure.opened) summary = false;
       break;
     }
   }
   await progress.clear();
   if (bad !== io.stderr) await bad.close();
-  if (!settings.quiet) await io.stderr.write(progress.summary() + "\n");
+  if (summary) await io.stderr.write(progress.summary() + "\n");
   if (status !== EXIT.ok) return status;
   return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
 }
 
-/** Transforms one input; returns a message when it failed. */
+/** Why an input failed: the message, the exit status, and whether it was opened at all. */
+interface InputFailure {
+  message: string;
+  status: number;
+  opened: boolean;
+}
+
+/** Transforms one input; says why when it failed. */
 async function transformFile(
   file: string,
   settings: Settings,
   io: CliIo,
   sinks: Sinks,
-): Promise<string | undefined> {
+): Promise<InputFailure | undefined> {
   let source: ReadableStream<Uint8Array>;
   let size: number | undefined;
   if (file === "-") {
@@ -203,12 +225,16 @@ async function transformFile(
       const info = await handle.stat();
       if (info.isDirectory) {
         handle.close();
-        return `cannot read ${file}: it is a directory`;
+        return { message: `Cannot read ${file}: it is a directory`, ...NOT_OPENED };
       }
       size = info.size;
       source = fileSource(handle);
     } catch (error) {
-      return `cannot open ${file}: ${messageOf(error)}`;
+      return {
+        message: `Cannot open ${file}: ${messageOf(error)}`,
+        ...NOT_OPENED,
+        status: statusOf(error),
+      };
     }
   }
   let stats: StreamStats | undefined;
@@ -227,9 +253,11 @@ async function transformFile(
     }
     return undefined;
   } catch (error) {
-    if (error instanceof StreamReadError) return `${file}: ${error.message}`;
+    if (error instanceof StreamReadError) {
+      return { message: `${file}: ${error.message}`, status: EXIT.ioError, opened: true };
+    }
     if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
-    return `${file}: ${messageOf(error)}`;
+    return { message: `${file}: ${messageOf(error)}`, status: statusOf(error), opened: true };
   } finally {
     if (stats) sinks.progress.add(stats);
   }
@@ -325,9 +353,16 @@ const CSV_OPTIONS = {
   },
 } as const;
 
-async function fail(io: CliIo, message: string): Promise<number> {
-  await io.stderr.write(`transform: ${message}\n`);
-  return EXIT.ioError;
+const NOT_OPENED = { status: EXIT.ioError, opened: false } as const;
+
+/** The exit status of a failed file operation: a missing Deno permission has its own. */
+function statusOf(error: unknown): number {
+  return error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
+}
+
+async function fail(io: CliIo, message: string, error: unknown): Promise<number> {
+  await io.stderr.write(`${PROGRAM} transform: ${message}\n`);
+  return statusOf(error);
 }
 
 function isIoError(error: unknown): boolean {
