@@ -5,8 +5,8 @@
  * same lines in the same run.
  *
  * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line, e.g. made by
- * `python3 ../shared/tools/gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv`), or
- * 20,000 lines generated with seed 42 by `tests/support/generator.ts`.
+ * `deno task gen-corpus --events 50000 --seed 42 --out /tmp/c.tsv`), or 20,000 lines generated
+ * with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
  * deno bench -A bench/event_bench.ts
