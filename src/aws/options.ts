@@ -60,6 +60,13 @@ export interface AwsOptions {
   /** The retry policy. */
   retry?: RetryOptions;
   /**
+   * How long a request may wait for its response headers, or for the next bytes of its body,
+   * in milliseconds. A request that waits longer is aborted and retried as a retryable
+   * `RequestTimeout` (status 0), then fails. `Infinity` waits for ever.
+   * @default {60000}
+   */
+  idleTimeoutMs?: number;
+  /**
    * The clock used for the signature date (`X-Amz-Date`). A test hook for known-answer tests.
    * @default {() => new Date()}
    */
@@ -74,8 +81,10 @@ export interface AwsOptions {
  * Empty values count as missing. The caller passes the environment (e.g.
  * `Deno.env.toObject()`); this function never reads it itself.
  *
- * @throws {TypeError} When `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is missing (the
- * message names the variable, never a value).
+ * @throws {TypeError} When `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is missing, or
+ * `AWS_ACCESS_KEY_ID` or `AWS_SESSION_TOKEN` holds what cannot be sent in an HTTP header (a line
+ * break, NUL or other control character, a character above U+00FF, or white space at either
+ * end). The message names the variable, never a value.
  *
  * @example Options from an environment object
  * ```ts
@@ -110,9 +119,16 @@ export function awsOptionsFromEnv(
     }
     return value;
   };
-  const accessKeyId = required("AWS_ACCESS_KEY_ID");
-  const secretAccessKey = required("AWS_SECRET_ACCESS_KEY");
-  const sessionToken = get("AWS_SESSION_TOKEN");
+  const sendable = (name: string, value: string | undefined): string | undefined => {
+    const problem = headerValueProblem(value);
+    if (problem !== undefined) {
+      throw new TypeError(`Invalid AWS credentials: the environment variable ${name} ${problem}`);
+    }
+    return value;
+  };
+  const accessKeyId = sendable("AWS_ACCESS_KEY_ID", required("AWS_ACCESS_KEY_ID"))!;
+  const secretAccessKey = required("AWS_SECRET_ACCESS_KEY"); // only signs: never sent
+  const sessionToken = sendable("AWS_SESSION_TOKEN", get("AWS_SESSION_TOKEN"));
   const credentials: AwsCredentials = sessionToken === undefined
     ? { accessKeyId, secretAccessKey }
     : { accessKeyId, secretAccessKey, sessionToken };
@@ -184,4 +200,23 @@ export function regionOf(options: Pick<AwsOptions, "region">): string {
     );
   }
   return region;
+}
+
+/**
+ * Why a credential value cannot be sent in (or signed into) an HTTP header, or `undefined` when
+ * it can. Never quotes the value.
+ */
+export function headerValueProblem(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    return "holds a line break, NUL or other control character, which cannot be sent in an HTTP header";
+  }
+  if ([...value].some((c) => c.charCodeAt(0) > 0xff)) {
+    return "holds a character above U+00FF, which cannot be sent in an HTTP header";
+  }
+  if (/^\s|\s$/.test(value)) {
+    return "starts or ends with white space, which an HTTP header drops (breaking the signature)";
+  }
+  return undefined;
 }

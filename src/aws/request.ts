@@ -1,7 +1,15 @@
 import { AwsV4Signer } from "../_deps/aws4fetch.ts";
 import { crc32 } from "./crc32.ts";
 import { AwsError, awsError, codeForStatus } from "./error.ts";
-import { type AwsOptions, type AwsService, regionOf, serviceEndpoint } from "./options.ts";
+import { guardResponse, type IdleGuard, idleTimeoutOf, settleWithin } from "./idle.ts";
+import {
+  type AwsOptions,
+  type AwsService,
+  headerValueProblem,
+  regionOf,
+  serviceEndpoint,
+} from "./options.ts";
+import { redactSecrets, requestSecrets } from "./redact.ts";
 import { backoffDelay, retryPolicy, sleep } from "./sleep.ts";
 import { parseAwsXml, type XmlNode } from "./xml.ts";
 
@@ -33,8 +41,11 @@ export interface AwsResponse {
 
 /**
  * Sends a signed AWS request and reads the whole response body. Throttling, 500/502/503/504,
- * network failures and bodies cut off mid-stream are retried as a whole with capped,
- * full-jitter exponential backoff (see {@linkcode RetryOptions}); other failures throw at once.
+ * network failures, bodies cut off mid-stream and idle timeouts (no response headers, or no
+ * next bytes of the body, within `idleTimeoutMs`: code `RequestTimeout`) are retried as a whole
+ * with capped, full-jitter exponential backoff (see {@linkcode RetryOptions}); other failures
+ * throw at once. Error messages built from the answer never carry the session token, the
+ * `Authorization` header or a signature, even when the server echoes them.
  *
  * @throws {AwsError} ({@linkcode S3Error} or {@linkcode DynamoDBError}) for a non-2xx answer or
  * a network failure, after the retry budget when retryable.
@@ -63,7 +74,7 @@ export async function sendAwsRequest(
   options: AwsOptions,
 ): Promise<AwsResponse> {
   return await withRetries(request, options, async (response) => {
-    const body = await readBody(request, response, options.signal);
+    const body = await readBody(request, response, options.signal, []);
     checkCrc32(request, response, body);
     return { status: response.status, headers: response.headers, body };
   });
@@ -74,7 +85,9 @@ export async function sendAwsRequest(
  * large objects. The status is checked first: error answers are parsed into an
  * {@linkcode AwsError} and retried like {@linkcode sendAwsRequest} does; once a 2xx response
  * is returned, reading its body is the caller's business (a body cut off then is not retried
- * here).
+ * here). The body is guarded: a read that gets no bytes within `idleTimeoutMs` fails with an
+ * {@linkcode AwsError} of code `RequestTimeout` (retryable), and an abort of `signal` fails a
+ * pending read at once; both cancel the body.
  *
  * @throws {AwsError} For a non-2xx answer or a network failure, after the retry budget.
  * @throws The signal's reason when `options.signal` aborts.
@@ -199,14 +212,18 @@ async function withRetries<T>(
   checkCredentials(options);
   const policy = retryPolicy(options.retry);
   const signal = options.signal;
+  const idleTimeoutMs = idleTimeoutOf(options.idleTimeoutMs);
   let skewCorrected = false;
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();
     let error: AwsError;
+    let secrets = requestSecrets(options.credentials, undefined);
     try {
-      const response = await attemptOnce(request, options);
+      const sent = await attemptOnce(request, options, idleTimeoutMs);
+      secrets = sent.secrets;
+      const response = sent.response;
       if (response.ok) return await onSuccess(response);
-      error = await errorFromResponse(request, response, signal);
+      error = await errorFromResponse(request, response, signal, secrets);
       // A clock too far from AWS's: sign again at once with the server's time (like the AWS
       // SDKs), and remember the offset for later calls with the same options.
       if (!skewCorrected && isClockSkewError(error) && attempt < policy.maxAttempts) {
@@ -247,7 +264,15 @@ function isClockSkewError(error: AwsError): boolean {
   }
 }
 
-async function attemptOnce(request: AwsRequest, options: AwsOptions): Promise<Response> {
+/**
+ * One signed exchange: the response (its body guarded by the idle timeout and the signal) and
+ * the secrets the request carried, to redact from what the server answers.
+ */
+async function attemptOnce(
+  request: AwsRequest,
+  options: AwsOptions,
+  idleTimeoutMs: number,
+): Promise<{ response: Response; secrets: string[] }> {
   const { credentials } = options;
   const date = new Date(localTime(options) + (clockOffsets.get(options) ?? 0));
   const body = request.body === undefined
@@ -268,38 +293,71 @@ async function attemptOnce(request: AwsRequest, options: AwsOptions): Promise<Re
     datetime: date.toISOString().replace(/[:-]|\.\d{3}/g, ""),
   });
   const signed = await signer.sign();
+  const secrets = requestSecrets(credentials, signed.headers.get("authorization"));
   const doFetch = options.fetch ?? globalThis.fetch;
-  try {
-    return await doFetch(signed.url, {
+  const guard: IdleGuard = {
+    idleTimeoutMs,
+    signal: options.signal,
+    onIdle: () => timeoutError(request, idleTimeoutMs),
+  };
+  // This attempt's own controller: aborted by the caller's signal or the idle timeout.
+  const attempt = new AbortController();
+  // (In a promise, so a fetch that throws at once fails like one that rejects.)
+  const fetching = new Promise<Response>((resolve) =>
+    resolve(doFetch(signed.url, {
       method: signed.method,
       headers: signed.headers,
       body,
-      signal: options.signal,
+      signal: attempt.signal,
       // A signed request must not follow a redirect: the signature is for this host, and the
       // redirect answer (e.g. S3's TemporaryRedirect) is reported as an error instead.
       redirect: "manual",
+    }))
+  );
+  let response: Response;
+  try {
+    response = await settleWithin(fetching, guard, (reason) => {
+      attempt.abort(reason);
+      // A fetch that ignores its signal may still answer: drop that answer's body.
+      fetching.then((late) => late.body?.cancel().catch(() => {}), () => {});
     });
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw networkError(request, 0, "the request failed", cause);
+    if (cause instanceof AwsError) throw cause;
+    throw networkError(request, 0, "the request failed", cause, undefined, secrets);
   }
+  return { response: guardResponse(response, guard), secrets };
+}
+
+/** No response headers, or no next bytes of the body, within the idle timeout. */
+function timeoutError(request: AwsRequest, idleTimeoutMs: number): AwsError {
+  return awsError(request.service, {
+    operation: request.operation,
+    code: "RequestTimeout",
+    status: 0,
+    message: `nothing arrived for ${idleTimeoutMs} ms (idle timeout)`,
+    retryable: true,
+  });
 }
 
 async function readBody(
   request: AwsRequest,
   response: Response,
   signal: AbortSignal | undefined,
+  secrets: readonly string[],
 ): Promise<Uint8Array> {
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (cause) {
     if (signal?.aborted) throw signal.reason;
+    if (cause instanceof AwsError) throw cause; // the idle timeout
     throw networkError(
       request,
       0,
       `the response body was cut off (HTTP ${response.status})`,
       cause,
       requestIdOf(request.service, response.headers),
+      secrets,
     );
   }
 }
@@ -309,9 +367,12 @@ function networkError(
   status: number,
   why: string,
   cause: unknown,
-  requestId?: string,
+  requestId: string | undefined,
+  secrets: readonly string[],
 ): AwsError {
-  const detail = cause instanceof Error && cause.message ? `${why} (${cause.message})` : why;
+  const detail = cause instanceof Error && cause.message
+    ? `${why} (${redactSecrets(cause.message, secrets)})`
+    : why;
   return awsError(request.service, {
     operation: request.operation,
     code: "NetworkError",
@@ -329,17 +390,24 @@ function requestIdOf(service: AwsService, headers: Headers): string | undefined 
     : headers.get("x-amzn-requestid") ?? headers.get("x-amz-request-id")) ?? undefined;
 }
 
+/**
+ * The typed error of an error answer. What the server wrote (code, message, request id) is
+ * redacted first: a server may echo the request's token, `Authorization` or signature.
+ */
 async function errorFromResponse(
   request: AwsRequest,
   response: Response,
   signal: AbortSignal | undefined,
+  secrets: readonly string[],
 ): Promise<AwsError> {
   const { service, operation } = request;
   const status = response.status;
-  const headerId = requestIdOf(service, response.headers);
+  const clean = (text: string | undefined): string | undefined =>
+    text === undefined ? undefined : redactSecrets(text, secrets);
+  const headerId = clean(requestIdOf(service, response.headers));
   const body = request.method === "HEAD"
     ? new Uint8Array()
-    : await readBody(request, response, signal);
+    : await readBody(request, response, signal, secrets);
   if (request.method === "HEAD") await response.body?.cancel().catch(() => {});
   const text = new TextDecoder().decode(body);
   let code: string | undefined;
@@ -347,8 +415,8 @@ async function errorFromResponse(
   let requestId = headerId;
   if (service === "dynamodb") {
     const parsed = parseJsonError(text);
-    code = parsed.code ?? headerErrorType(response.headers);
-    message = parsed.message;
+    code = clean(parsed.code ?? headerErrorType(response.headers));
+    message = clean(parsed.message);
   } else if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     // A hostile error body is refused, never parsed; a retryable status still retries.
     return awsError(service, {
@@ -368,10 +436,10 @@ async function errorFromResponse(
     }
     const node = doc?.Error;
     if (node !== undefined && typeof node === "object" && !Array.isArray(node)) {
-      code = typeof node.Code === "string" && node.Code !== "" ? node.Code : undefined;
-      message = typeof node.Message === "string" ? node.Message : undefined;
+      code = typeof node.Code === "string" && node.Code !== "" ? clean(node.Code) : undefined;
+      message = typeof node.Message === "string" ? clean(node.Message) : undefined;
       if (typeof node.RequestId === "string" && node.RequestId !== "") {
-        requestId = node.RequestId;
+        requestId = clean(node.RequestId);
       }
     }
   }
@@ -430,5 +498,12 @@ function checkCredentials(options: AwsOptions): void {
   const token = credentials.sessionToken;
   if (token !== undefined && typeof token !== "string") {
     throw new TypeError("Invalid AWS options: credentials.sessionToken must be a string");
+  }
+  // Both are sent in headers (the key id inside Authorization); the secret only signs.
+  for (const name of ["accessKeyId", "sessionToken"] as const) {
+    const problem = headerValueProblem(credentials[name]);
+    if (problem !== undefined) {
+      throw new TypeError(`Invalid AWS options: credentials.${name} ${problem}`);
+    }
   }
 }

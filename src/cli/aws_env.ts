@@ -13,7 +13,7 @@ import {
   serviceEndpoint,
 } from "../aws/mod.ts";
 import { PROGRAM } from "./args.ts";
-import { type CliIo, type OptionSpec, UsageError } from "./command.ts";
+import { type CliIo, type OptionSpec, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 
 /** The exit status of an AWS failure (refused, unreachable, throttled past the retries). */
@@ -25,6 +25,28 @@ export const ENDPOINT_OPTION: OptionSpec = {
   value: "URL",
   description: "a local or S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000",
 };
+
+/** The `--idle-timeout` option of every AWS command. */
+export const IDLE_TIMEOUT_OPTION: OptionSpec = {
+  type: "string",
+  value: "SECONDS",
+  description: "give up on a request that gets no answer or bytes for this long, then retry " +
+    "(default 60)",
+};
+
+/**
+ * `--idle-timeout` as AWS options to spread into the others: `{ idleTimeoutMs }`, or `{}` when
+ * the flag is not given.
+ */
+export function idleTimeoutArgument(args: ParsedArgs): { idleTimeoutMs?: number } {
+  const text = args.string("idle-timeout");
+  if (text === undefined) return {};
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new UsageError(`--idle-timeout must be a positive number of seconds, got '${text}'`);
+  }
+  return { idleTimeoutMs: seconds * 1000 };
+}
 
 /** The help paragraph on where credentials come from. */
 export const AWS_ENV_HELP = [
@@ -53,8 +75,9 @@ function processEnv(): Record<string, string | undefined> {
 
 /**
  * AWS options for `service` from the environment (this process's by default), with `endpoint`
- * (a flag's value) taking precedence. Missing credentials or a malformed endpoint are usage
- * errors.
+ * (a flag's value) taking precedence. Missing credentials, a credential that cannot be sent in
+ * a header (a line break or NUL: the variable is named, never its value) or a malformed
+ * endpoint are usage errors.
  */
 export function awsOptionsFor(
   service: AwsService,
@@ -66,9 +89,12 @@ export function awsOptionsFor(
     options = awsOptionsFromEnv(env, service);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
+    const missing = /^Cannot build AWS options: /;
     throw new UsageError(
-      `${error.message.replace(/^Cannot build AWS options: /, "")} (set AWS credentials in ` +
-        "the environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+      missing.test(error.message)
+        ? `${error.message.replace(missing, "")} (set AWS credentials in the environment: ` +
+          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        : error.message,
     );
   }
   if (endpoint !== undefined) options = { ...options, endpoint };
@@ -90,6 +116,7 @@ const HINTS: Record<string, string> = {
   UnrecognizedClientException: "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
   NoSuchBucket: "check the bucket name in the S3 URI",
   NetworkError: "check the endpoint and the network",
+  RequestTimeout: "the endpoint stopped answering; check it, or raise --idle-timeout",
   RequestTimeTooSkewed: "check this machine's clock",
 };
 

@@ -10,6 +10,8 @@ import {
   awsOptionsFor,
   ENDPOINT_OPTION,
   EXIT_AWS,
+  IDLE_TIMEOUT_OPTION,
+  idleTimeoutArgument,
   isAwsError,
   reportAwsError,
 } from "./aws_env.ts";
@@ -25,7 +27,10 @@ import { EXIT } from "./exit_codes.ts";
 /** The exit status of `manifest contains` for a run that is not in the manifest (like grep). */
 export const EXIT_NOT_CONTAINED = 1;
 
-const OPTIONS: Record<string, OptionSpec> = { endpoint: ENDPOINT_OPTION };
+const OPTIONS: Record<string, OptionSpec> = {
+  endpoint: ENDPOINT_OPTION,
+  "idle-timeout": IDLE_TIMEOUT_OPTION,
+};
 
 const FAILURES = `${EXIT_AWS} an AWS failure (one line on stderr with the code, HTTP status and ` +
   "request id),\n64 a usage error.";
@@ -136,7 +141,10 @@ async function withManifest(
   }
   const [table, runId = ""] = args.positionals;
   if (arity === 2 && runId === "") throw new UsageError("RUN_ID is empty");
-  const options = awsOptionsFor("dynamodb", args.string("endpoint"));
+  const options = {
+    ...awsOptionsFor("dynamodb", args.string("endpoint")),
+    ...idleTimeoutArgument(args),
+  };
   let manifests: RunManifests;
   try {
     manifests = new RunManifests(table, options);

@@ -8,7 +8,15 @@
 import { type FailedRun, processRuns, type RunOutcome, type RunRecords } from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
 import { PROGRAM } from "./args.ts";
-import { AWS_ENV_HELP, awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "./aws_env.ts";
+import {
+  AWS_ENV_HELP,
+  awsOptionsFor,
+  EXIT_AWS,
+  IDLE_TIMEOUT_OPTION,
+  idleTimeoutArgument,
+  isAwsError,
+  reportAwsError,
+} from "./aws_env.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { Output } from "./output.ts";
@@ -75,6 +83,7 @@ export const processCommand: Command = {
     },
     "s3-endpoint": { type: "string", value: "URL", description: "a local or S3-compatible S3" },
     "dynamodb-endpoint": { type: "string", value: "URL", description: "a local DynamoDB" },
+    "idle-timeout": IDLE_TIMEOUT_OPTION,
     quiet: { type: "boolean", short: "q", description: "no progress lines or summary" },
   },
   epilog: [
@@ -258,8 +267,12 @@ function describe(outcome: RunOutcome): string {
 async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
   const settings = readSettings(args);
   const endpoint = args.string("endpoint");
-  const s3 = awsOptionsFor("s3", args.string("s3-endpoint") ?? endpoint);
-  const dynamodb = awsOptionsFor("dynamodb", args.string("dynamodb-endpoint") ?? endpoint);
+  const idle = idleTimeoutArgument(args);
+  const s3 = { ...awsOptionsFor("s3", args.string("s3-endpoint") ?? endpoint), ...idle };
+  const dynamodb = {
+    ...awsOptionsFor("dynamodb", args.string("dynamodb-endpoint") ?? endpoint),
+    ...idle,
+  };
   let manifests: RunManifests;
   try {
     manifests = new RunManifests(settings.table, dynamodb);

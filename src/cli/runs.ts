@@ -10,6 +10,8 @@ import {
   awsOptionsFor,
   ENDPOINT_OPTION,
   EXIT_AWS,
+  IDLE_TIMEOUT_OPTION,
+  idleTimeoutArgument,
   isAwsError,
   reportAwsError,
 } from "./aws_env.ts";
@@ -35,6 +37,7 @@ export const runsListCommand: Command = {
   options: {
     "include-archived": { type: "boolean", description: "list archived runs too" },
     endpoint: ENDPOINT_OPTION,
+    "idle-timeout": IDLE_TIMEOUT_OPTION,
   },
   epilog: [
     `Exit status: 0 listed (even none), ${EXIT_AWS} an AWS failure (one line on stderr with the`,
@@ -49,7 +52,7 @@ export const runsListCommand: Command = {
 
 async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
   const uri = s3UriArgument(args);
-  const options = awsOptionsFor("s3", args.string("endpoint"));
+  const options = { ...awsOptionsFor("s3", args.string("endpoint")), ...idleTimeoutArgument(args) };
   let lines: string[] = [];
   try {
     const runs = listRunIds(uri, { ...options, includeArchived: args.flag("include-archived") });

@@ -139,13 +139,17 @@ export interface ProcessRunsOptions {
   owner?: string;
   /**
    * How long a claim holds before another worker may take the run over, in milliseconds.
-   * While a run is processed its lease is renewed every `leaseMs / 3`, so a slow run keeps its
-   * claim and only a crashed worker's runs are taken over.
+   * While a run makes progress its lease is renewed every `leaseMs / 3`, so a slow run keeps
+   * its claim and only the runs of a crashed or hung worker are taken over.
    * @default {900000}
    */
   leaseMs?: number;
   /**
-   * Renew the lease of runs being processed (one conditional PutItem every `leaseMs / 3`).
+   * Renew the lease of runs being processed (one conditional PutItem every `leaseMs / 3`), as
+   * long as the run makes progress: since the last renewal the handler took a record, or it is
+   * waiting for the next one from S3 (bounded by the S3 options' `idleTimeoutMs`). A handler
+   * that holds a record (or runs after the last one) for longer than `leaseMs / 3` stops the
+   * renewals, so a hung handler holds its run at most one lease more.
    * @default {true}
    */
   renewLease?: boolean;
@@ -483,11 +487,6 @@ class Job {
     }
     const lost = new AbortController();
     const runSignal = signal === undefined ? lost.signal : AbortSignal.any([signal, lost.signal]);
-    const renewal = this.options.renewLease === false
-      ? undefined
-      : new LeaseRenewal(this.manifests, runId, this.owner, this.leaseMs, (heldBy) => {
-        lost.abort(new LeaseLostError(runId, heldBy));
-      });
     const records = new Records(
       runId,
       `s3://${this.bucket}/${runId}`,
@@ -500,6 +499,14 @@ class Job {
             ? runSignal
             : AbortSignal.any([this.options.s3.signal, runSignal]),
         }),
+    );
+    const renewal = this.options.renewLease === false ? undefined : new LeaseRenewal(
+      this.manifests,
+      runId,
+      this.owner,
+      this.leaseMs,
+      () => records.progressed(),
+      (heldBy) => lost.abort(new LeaseLostError(runId, heldBy)),
     );
     let failure: { error: unknown } | undefined;
     try {
@@ -562,6 +569,8 @@ class Records implements RunRecords {
   events = 0;
   badRows = 0;
   #read: (() => AsyncIterable<RunResult>) | undefined;
+  #waiting = false;
+  #seen = 0;
 
   constructor(
     readonly runId: string,
@@ -578,15 +587,42 @@ class Records implements RunRecords {
       throw new TypeError(`The records of run ${this.runId} can be iterated only once`);
     }
     this.#read = undefined;
-    for await (const record of read()) {
-      if (record.event) this.events++;
-      else this.badRows++;
-      yield record;
+    const results = read()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.#waiting = true;
+        let next: IteratorResult<RunResult>;
+        try {
+          next = await results.next();
+        } finally {
+          this.#waiting = false;
+        }
+        if (next.done) return;
+        if (next.value.event) this.events++;
+        else this.badRows++;
+        yield next.value;
+      }
+    } finally {
+      await results.return?.();
     }
+  }
+
+  /**
+   * Whether the run moved since the last call: a record was taken, or the handler is waiting
+   * for the next one (a read from S3, which the idle timeout bounds).
+   */
+  progressed(): boolean {
+    const taken = this.events + this.badRows;
+    const moved = taken !== this.#seen || this.#waiting;
+    this.#seen = taken;
+    return moved;
   }
 }
 
-/** Renews a claim every `leaseMs / 3` until stopped; reports a lost claim once. */
+/**
+ * Renews a claim every `leaseMs / 3` while the run makes progress, until stopped; reports a
+ * lost claim once.
+ */
 class LeaseRenewal {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending: Promise<void> = Promise.resolve();
@@ -597,6 +633,7 @@ class LeaseRenewal {
     readonly runId: string,
     readonly owner: string,
     readonly leaseMs: number,
+    readonly progressed: () => boolean,
     readonly onLost: (heldBy: string | undefined) => void,
   ) {
     this.#schedule();
@@ -605,6 +642,9 @@ class LeaseRenewal {
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
+      // No progress for a whole period: let the lease run out (another worker may take the
+      // run over then); renew again if the run moves before that.
+      if (!this.progressed()) return this.#schedule();
       this.#pending = this.manifests.claim(this.runId, {
         owner: this.owner,
         leaseMs: this.leaseMs,

@@ -2,6 +2,7 @@ import type { AwsOptions } from "../aws/options.ts";
 import { AwsError, DynamoDBError } from "../aws/error.ts";
 import { dynamoDbCall } from "../aws/request.ts";
 import { backoffDelay, retryPolicy, sleep } from "../aws/sleep.ts";
+import { asItem, field, recordOf, shapeError } from "./item.ts";
 
 /** Options of {@linkcode RunManifests}: AWS options plus a clock and table-waiting bounds. */
 export interface RunManifestsOptions extends AwsOptions {
@@ -81,9 +82,6 @@ export type ClaimResult =
     /** When that worker's lease ends (for `held`). */
     leaseExpiresAt?: number;
   };
-
-type AttributeValue = { S?: string; N?: string; [type: string]: unknown };
-type Item = Record<string, AttributeValue>;
 
 const RUN_ID = "RunId";
 const NAMES = { "#r": "RunId", "#s": "State", "#o": "Owner", "#l": "LeaseExpiresAt" };
@@ -288,7 +286,7 @@ export class RunManifests {
     });
     const item = out.Item;
     if (item === undefined) return undefined;
-    return recordOf(asItem(item, "GetItem"), "GetItem");
+    return recordOf(asItem(item, "GetItem"), "GetItem", runId);
   }
 
   /**
@@ -386,7 +384,7 @@ export class RunManifests {
         });
         const old = out.Attributes === undefined
           ? undefined
-          : recordOf(asItem(out.Attributes, "PutItem"), "PutItem");
+          : recordOf(asItem(out.Attributes, "PutItem"), "PutItem", runId);
         return old?.owner !== undefined && old.owner !== options.owner
           ? { claimed: true, runId, leaseExpiresAt, tookOverFrom: old.owner }
           : { claimed: true, runId, leaseExpiresAt };
@@ -487,6 +485,7 @@ export class RunManifests {
   async #doneAmong(runIds: string[]): Promise<string[]> {
     const policy = retryPolicy(this.#options.retry);
     const done: string[] = [];
+    const asked = new Set(runIds);
     let keys: unknown[] = runIds.map((runId) => ({ RunId: { S: runId } }));
     for (let stalled = 0; keys.length > 0;) {
       const out = await this.#call("BatchGetItem", {
@@ -505,7 +504,7 @@ export class RunManifests {
         throw shapeError("BatchGetItem", "Responses is not a list of items");
       }
       for (const raw of items ?? []) {
-        const record = recordOf(asItem(raw, "BatchGetItem"), "BatchGetItem");
+        const record = recordOf(asItem(raw, "BatchGetItem"), "BatchGetItem", asked);
         if (record.state === "done") done.push(record.runId);
       }
       const unprocessed = field(out, "UnprocessedKeys", "BatchGetItem");
@@ -582,49 +581,4 @@ function checkOwner(owner: string): void {
   if (typeof owner !== "string" || owner === "") {
     throw new TypeError("Invalid owner: expected a non-empty string naming the worker");
   }
-}
-
-function shapeError(operation: string, why: string): DynamoDBError {
-  return new DynamoDBError({
-    operation,
-    code: "InvalidResponse",
-    status: 200,
-    message: why,
-    retryable: false,
-  });
-}
-
-function field(value: unknown, name: string, operation: string): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw shapeError(operation, `expected an object holding ${name}`);
-  }
-  return (value as Record<string, unknown>)[name];
-}
-
-function asItem(value: unknown, operation: string): Item {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw shapeError(operation, "an item is not an object");
-  }
-  for (const attribute of Object.values(value)) {
-    if (attribute === null || typeof attribute !== "object" || Array.isArray(attribute)) {
-      throw shapeError(operation, "an item attribute is not a typed value");
-    }
-  }
-  return value as Item;
-}
-
-function recordOf(item: Item, operation: string): RunRecord {
-  const runId = item.RunId?.S;
-  if (typeof runId !== "string") throw shapeError(operation, "an item has no string RunId");
-  const state = item.State?.S;
-  const owner = item.Owner?.S;
-  const lease = item.LeaseExpiresAt?.N;
-  const record: RunRecord = { runId, state: state === "claimed" ? "claimed" : "done" };
-  if (typeof owner === "string") record.owner = owner;
-  if (typeof lease === "string") {
-    const value = Number(lease);
-    if (!Number.isFinite(value)) throw shapeError(operation, "LeaseExpiresAt is not a number");
-    record.leaseExpiresAt = value;
-  }
-  return record;
 }

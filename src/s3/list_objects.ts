@@ -58,7 +58,8 @@ const OPERATION = "ListObjectsV2";
  *
  * @throws {TypeError} At once, for a malformed S3 URI or location.
  * @throws {S3Error} While iterating, for AWS failures (after retries) and for answers that are
- * not a ListBucketResult (code `InvalidResponse`).
+ * not a ListBucketResult, list a key outside the prefix, or do not advance (a continuation token
+ * already followed, keys that do not come after the pages before): code `InvalidResponse`.
  *
  * @example List the objects of a run folder
  * ```ts ignore
@@ -83,22 +84,78 @@ export function listObjects(
   })();
 }
 
-/** Every page of a listing, following continuation tokens. */
+/**
+ * Every page of a listing, following continuation tokens. A listing that does not advance is
+ * refused (`InvalidResponse`) instead of being followed for ever: a continuation token given
+ * twice (A→B→A), or a page whose keys and prefixes do not all come after those of the pages
+ * before (S3 lists in UTF-8 byte order; directory buckets, `…--x-s3`, do not, so there only a
+ * page repeating an entry of the page before counts).
+ */
 export async function* listPages(
   request: ListPageRequest,
   options: AwsOptions,
 ): AsyncGenerator<ListPage> {
+  const tokens = new Set<string>();
+  const ordered = !request.bucket.endsWith("--x-s3");
+  let last: Uint8Array | undefined;
+  let previous = new Set<string>();
   let continuationToken: string | undefined;
-  do {
+  for (let pages = 1;; pages++) {
     const page = await listPage({ ...request, continuationToken }, options);
-    if (
-      page.nextContinuationToken !== undefined && page.nextContinuationToken === continuationToken
-    ) {
-      throw pageError("the continuation token did not advance", 200, undefined);
+    const entries = [...page.objects.map((o) => o.key), ...page.commonPrefixes];
+    if (ordered) {
+      for (const entry of entries) {
+        const bytes = encoder.encode(entry);
+        if (last !== undefined && compareBytes(bytes, last) <= 0) {
+          throw pageError(
+            `page ${pages} lists "${entry}", which does not come after the pages before ` +
+              "(the listing does not advance)",
+            200,
+            undefined,
+          );
+        }
+      }
+      for (const entry of entries) {
+        const bytes = encoder.encode(entry);
+        if (last === undefined || compareBytes(bytes, last) > 0) last = bytes;
+      }
+    } else {
+      const repeated = entries.find((entry) => previous.has(entry));
+      if (repeated !== undefined) {
+        throw pageError(
+          `page ${pages} lists "${repeated}" again (the listing does not advance)`,
+          200,
+          undefined,
+        );
+      }
+      previous = new Set(entries);
     }
-    continuationToken = page.nextContinuationToken;
+    const next = page.nextContinuationToken;
+    if (next !== undefined) {
+      if (next === continuationToken) {
+        throw pageError("the continuation token did not advance", 200, undefined);
+      }
+      if (tokens.has(next)) {
+        throw pageError(
+          `page ${pages} gives a continuation token already followed (a listing cycle)`,
+          200,
+          undefined,
+        );
+      }
+      tokens.add(next);
+    }
+    continuationToken = next;
     yield page;
-  } while (continuationToken !== undefined);
+    if (continuationToken === undefined) return;
+  }
+}
+
+const encoder = new TextEncoder();
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
 
 /** One ListObjectsV2 request. */
@@ -116,7 +173,45 @@ export async function listPage(request: ListPageRequest, options: AwsOptions): P
     { service: "s3", operation: OPERATION, method: "GET", url },
     options,
   );
-  return parseListPage(new TextDecoder().decode(response.body), response);
+  const page = parseListPage(new TextDecoder().decode(response.body), response);
+  checkPageEntries(page, request, response);
+  return page;
+}
+
+/**
+ * Every key and common prefix of a page lies under the prefix asked for; with a delimiter, a
+ * common prefix ends at the first delimiter after that prefix and no key has one there.
+ */
+function checkPageEntries(
+  page: ListPage,
+  request: ListPageRequest,
+  response: { status: number; headers: Headers },
+): void {
+  const requestId = response.headers.get("x-amz-request-id") ?? undefined;
+  const { prefix, delimiter } = request;
+  const outside = (what: string, entry: string): AwsError =>
+    pageError(`${what} "${entry}" is outside the prefix "${prefix}" asked for`, 200, requestId);
+  for (const { key } of page.objects) {
+    if (!key.startsWith(prefix)) throw outside("the key", key);
+    if (delimiter !== undefined && key.indexOf(delimiter, prefix.length) >= 0) {
+      throw pageError(
+        `the key "${key}" holds the delimiter "${delimiter}" after the prefix`,
+        200,
+        requestId,
+      );
+    }
+  }
+  for (const common of page.commonPrefixes) {
+    if (!common.startsWith(prefix)) throw outside("the common prefix", common);
+    const at = delimiter === undefined ? -1 : common.indexOf(delimiter, prefix.length);
+    if (delimiter === undefined || at < 0 || at + delimiter.length !== common.length) {
+      throw pageError(
+        `the common prefix "${common}" does not end at the first delimiter after "${prefix}"`,
+        200,
+        requestId,
+      );
+    }
+  }
 }
 
 /**

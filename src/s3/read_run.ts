@@ -104,8 +104,12 @@ interface Pending {
  * an event or a bad row, with the object key and the 1-based line number in the object.
  *
  * Objects are yielded one after the other in listing order, lines in file order, while the
- * next `concurrency - 1` objects are downloaded ahead. A body cut off mid-stream is resumed
- * with a `Range` request (`If-Match` the listed ETag), within the retry budget.
+ * next `concurrency - 1` objects are downloaded ahead. Each GET asks for the listed version
+ * (`If-Match` its ETag) and its bytes are counted against the listed size: a body cut off
+ * mid-stream, stalled past `idleTimeoutMs` or ending before the listed size is resumed with a
+ * `Range` request, within the retry budget, then fails; an answer with another ETag, a wrong
+ * `Content-Length`, a `Content-Range` that does not start at the byte asked for, or more bytes
+ * than listed fails at once (code `InvalidResponse`). Nothing is yielded from bytes not checked.
  *
  * Bad lines never stop the run; AWS failures do (an archived object answers 403
  * `InvalidObjectState`: use {@linkcode listRunIds}, which skips archived runs).
@@ -212,36 +216,59 @@ export function readRun<Nulls extends boolean = false>(
 }
 
 /**
- * The body of an object as a byte stream: a signed GET, resumed with a `Range` request when
- * the connection breaks mid-body (at most `retry.maxAttempts - 1` times).
+ * The body of an object as a byte stream: a signed GET (`If-Match` the listed ETag), counted
+ * against the listed size. A body that breaks, stalls past the idle timeout or ends before the
+ * listed size is resumed with a `Range` request (at most `retry.maxAttempts - 1` times); an
+ * answer whose ETag, `Content-Length` or `Content-Range` does not fit what was asked fails.
  */
 function objectBody(
   bucket: string,
   object: S3Object,
   options: AwsOptions,
 ): ReadableStream<Uint8Array> {
+  const uri = `s3://${bucket}/${object.key}`;
   const maxAttempts = Math.max(1, Math.floor(options.retry?.maxAttempts ?? 5));
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let offset = 0;
   let skip = 0;
-  let cuts = 0;
+  let failures = 0;
+  // A `Content-Encoding` the runtime decodes: sizes and offsets are no longer the stored ones.
+  let decoded = false;
   const open = async (): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
     const headers: Record<string, string> = {};
-    if (offset > 0) {
-      headers.range = `bytes=${offset}-`;
-      if (object.etag !== "") headers["if-match"] = object.etag;
-    }
+    if (object.etag !== "") headers["if-match"] = object.etag;
+    if (offset > 0 && !decoded) headers.range = `bytes=${offset}-`;
     const url = objectUrl(bucket, object.key, options);
     const response = await openAwsRequest(
       { service: "s3", operation: "GetObject", method: "GET", url, headers },
       options,
     );
-    // A server that ignores Range sends the whole object again: skip what was read.
-    skip = offset > 0 && response.status !== 206 ? offset : 0;
+    try {
+      decoded = isDecoded(response.headers);
+      skip = checkAnswer(object, offset, decoded, response);
+    } catch (error) {
+      await response.body?.cancel().catch(() => {});
+      throw error;
+    }
     if (response.body === null) {
       return new ReadableStream<Uint8Array>({ start: (c) => c.close() }).getReader();
     }
     return response.body.getReader();
+  };
+  // The body broke, stalled or ended early: resume from `offset`, or give up.
+  const resume = (why: string, cause: unknown): void => {
+    reader = undefined;
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (++failures < maxAttempts) return;
+    const stalled = cause instanceof AwsError && cause.code === "RequestTimeout";
+    throw new S3Error({
+      operation: "GetObject",
+      code: stalled ? "RequestTimeout" : "NetworkError",
+      status: 0,
+      message: `${uri}: ${why} ${failures} times (last after ${offset} of ${object.size} bytes)`,
+      retryable: true,
+      cause,
+    });
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -251,7 +278,7 @@ function objectBody(
             reader = await open();
           } catch (error) {
             if (options.signal?.aborted) throw options.signal.reason;
-            if (error instanceof AwsError) throw inObject(error, `s3://${bucket}/${object.key}`);
+            if (error instanceof AwsError) throw inObject(error, uri);
             throw error;
           }
         }
@@ -259,25 +286,17 @@ function objectBody(
         try {
           result = await reader.read();
         } catch (error) {
-          // The connection broke mid-body: resume from `offset`.
-          reader = undefined;
-          if (options.signal?.aborted) throw options.signal.reason;
-          if (++cuts >= maxAttempts) {
-            throw new S3Error({
-              operation: "GetObject",
-              code: "NetworkError",
-              status: 0,
-              message: `s3://${bucket}/${object.key}: the body was cut off ${cuts} times ` +
-                `(last after ${offset} bytes)`,
-              retryable: true,
-              cause: error,
-            });
-          }
+          const stalled = error instanceof AwsError && error.code === "RequestTimeout";
+          resume(stalled ? "the body stalled" : "the body was cut off", error);
           continue;
         }
         if (result.done) {
-          controller.close();
-          return;
+          if (decoded || offset >= object.size) {
+            controller.close();
+            return;
+          }
+          resume("the body ended early", undefined);
+          continue;
         }
         let chunk = result.value;
         if (skip > 0) {
@@ -285,6 +304,13 @@ function objectBody(
           skip -= dropped;
           chunk = chunk.subarray(dropped);
           if (chunk.length === 0) continue;
+        }
+        if (!decoded && offset + chunk.length > object.size) {
+          await reader.cancel().catch(() => {});
+          throw inObject(
+            wrongAnswer(`the body is longer than the listed ${object.size} bytes`),
+            uri,
+          );
         }
         offset += chunk.length;
         controller.enqueue(chunk);
@@ -294,6 +320,75 @@ function objectBody(
     async cancel(reason) {
       await reader?.cancel(reason);
     },
+  });
+}
+
+/** Whether the runtime decodes the body (a `Content-Encoding` other than `identity`). */
+function isDecoded(headers: Headers): boolean {
+  const encoding = headers.get("content-encoding")?.trim().toLowerCase() ?? "";
+  return encoding !== "" && encoding !== "identity";
+}
+
+/**
+ * Checks a GetObject answer against the listed object and the offset asked for; returns how
+ * many leading bytes to skip (a server that ignores `Range` sends the object from its start).
+ */
+function checkAnswer(
+  object: S3Object,
+  offset: number,
+  decoded: boolean,
+  response: Response,
+): number {
+  const etag = response.headers.get("etag");
+  if (etag !== null && object.etag !== "" && bareEtag(etag) !== bareEtag(object.etag)) {
+    throw wrongAnswer(
+      `the object changed since it was listed (ETag ${etag}, listed ${object.etag})`,
+      response,
+    );
+  }
+  if (decoded) return offset;
+  if (response.status === 206) {
+    const range = response.headers.get("content-range") ?? "";
+    const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(range.trim());
+    const last = object.size - 1;
+    if (
+      offset === 0 || match === null || Number(match[1]) !== offset || Number(match[2]) !== last ||
+      (match[3] !== "*" && Number(match[3]) !== object.size)
+    ) {
+      throw wrongAnswer(
+        `asked for bytes ${offset}-${last} of ${object.size} but got a 206 with Content-Range ` +
+          `"${range}"`,
+        response,
+      );
+    }
+  }
+  // A shorter body is read, then resumed like a cut one; a longer one cannot be the object.
+  const length = response.headers.get("content-length");
+  const expected = object.size - (response.status === 206 ? offset : 0);
+  if (length !== null && Number(length) > expected) {
+    throw wrongAnswer(
+      `Content-Length ${length} but ${expected} bytes were expected (the listing says ` +
+        `${object.size})`,
+      response,
+    );
+  }
+  return response.status === 206 ? 0 : offset;
+}
+
+/** An entity tag without quotes or a weak `W/` marker, for comparing. */
+function bareEtag(etag: string): string {
+  return etag.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+}
+
+/** A GetObject answer that does not fit what was asked (not retryable: asking again won't help). */
+function wrongAnswer(why: string, response?: Response): S3Error {
+  return new S3Error({
+    operation: "GetObject",
+    code: "InvalidResponse",
+    status: response?.status ?? 200,
+    message: why,
+    requestId: response?.headers.get("x-amz-request-id") ?? undefined,
+    retryable: false,
   });
 }
 

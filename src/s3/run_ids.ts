@@ -74,7 +74,9 @@ interface Probe {
  * @throws {TypeError} At once, for a URI that is not an S3 URI.
  * @throws {RangeError} At once, for a `probeSize` or `concurrency` that is not a positive
  * integer.
- * @throws {S3Error} While iterating, for AWS failures (after retries) and malformed answers.
+ * @throws {S3Error} While iterating, for AWS failures (after retries) and malformed answers
+ * (code `InvalidResponse`: also a listing that does not advance, or a folder outside the prefix
+ * asked for, which is never yielded).
  * @throws The signal's reason when `signal` aborts.
  *
  * @example The seed's loop

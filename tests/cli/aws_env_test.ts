@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { DynamoDBError, S3Error } from "../../src/aws/mod.ts";
-import { awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "../../src/cli/aws_env.ts";
-import { UsageError } from "../../src/cli/command.ts";
+import {
+  awsOptionsFor,
+  EXIT_AWS,
+  idleTimeoutArgument,
+  isAwsError,
+  reportAwsError,
+} from "../../src/cli/aws_env.ts";
+import { ParsedArgs, UsageError } from "../../src/cli/command.ts";
 import { Output } from "../../src/cli/output.ts";
 
 const ENV = {
@@ -91,4 +97,44 @@ Deno.test("an AWS command without --allow-env exits with the permission status, 
   assert.equal(code, 77, text);
   assert.match(text, /without --allow-env/);
   assert.doesNotMatch(text, /NotCapable|at .*\.ts:\d+/);
+});
+
+Deno.test("awsOptionsFor() refuses a credential that cannot be a header, naming the variable", async (t) => {
+  const token = "FQoGZXIvYXdzEXAMPLE";
+  const cases: [string, Record<string, string>, string][] = [
+    ["a line break in the token", { AWS_SESSION_TOKEN: `${token}\nmore` }, "AWS_SESSION_TOKEN"],
+    ["a NUL in the token", { AWS_SESSION_TOKEN: `${token}\0` }, "AWS_SESSION_TOKEN"],
+    ["a CR LF after the key id", { AWS_ACCESS_KEY_ID: "AKIDTEST\r\n" }, "AWS_ACCESS_KEY_ID"],
+  ];
+  for (const [name, env, variable] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => awsOptionsFor("s3", undefined, { ...ENV, ...env }), (error) => {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.ok(error.message.includes(variable), error.message);
+        assert.match(error.message, /cannot be sent in an HTTP header/);
+        for (const value of Object.values(env)) {
+          assert.ok(!error.message.includes(value.trim()), error.message);
+        }
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("idleTimeoutArgument() reads --idle-timeout in seconds", async (t) => {
+  const parse = (value?: string) =>
+    idleTimeoutArgument(
+      new ParsedArgs(new Map(value === undefined ? [] : [["idle-timeout", value]]), []),
+    );
+  await t.step("absent: the default", () => assert.deepEqual(parse(), {}));
+  await t.step("whole seconds", () => assert.deepEqual(parse("90"), { idleTimeoutMs: 90_000 }));
+  await t.step("a fraction", () => assert.deepEqual(parse("0.25"), { idleTimeoutMs: 250 }));
+  for (const bad of ["0", "-1", "abc", "1e3", "", "Infinity"]) {
+    await t.step(`refused: ${JSON.stringify(bad)}`, () => {
+      assert.throws(
+        () => parse(bad),
+        (e) => e instanceof UsageError && /--idle-timeout/.test(e.message),
+      );
+    });
+  }
 });

@@ -236,3 +236,35 @@ Deno.test("process rejects wrong arguments with the usage", async (t) => {
     assert.match(result.stdout, /Exit status: 0 every claimed run/);
   });
 });
+
+Deno.test("process --idle-timeout fails a run whose object stalls, releases it, exits 1", async () => {
+  await using s3 = await FakeS3.start({
+    buckets: [BUCKET],
+    faults: (_i, request) =>
+      request.method === "GET" && /part-/.test(request.url) ? "stall" : undefined,
+  });
+  const dynamo = await startDynamoDb();
+  try {
+    const manifests = await createTable(dynamo.endpoint);
+    putRun(s3, 1, 40, 0);
+    const result = await runCliWithEnv(
+      ["process", "--table", TABLE, "--idle-timeout", "0.3", URI],
+      {
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        AWS_REGION: s3.region,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      },
+    );
+    assert.equal(result.code, EXIT.ioError, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`process: ${run(1)}: FAILED \\(released\\): S3 GetObject failed: RequestTimeout`),
+    );
+    assert.match(result.stderr, /0 processed, 0 skipped, 1 failed/);
+    assert.equal(await manifests.get(run(1)), undefined, "released, not done");
+  } finally {
+    await dynamo.close();
+  }
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { EXIT_AWS } from "../../src/cli/aws_env.ts";
 import { runCliWithEnv, startLocalAws } from "../support/local_aws.ts";
+import { startFaultyServer } from "../support/faulty_server.ts";
 
 const BUCKET = "pipeline";
 const run = (day: number) =>
@@ -104,6 +105,7 @@ Deno.test("runs list rejects wrong arguments with the usage", async (t) => {
     ["not an S3 URI", ["https://bucket/x/"], /s3:\/\//],
     ["an unknown flag", ["--archived", "s3://a/x/"], /unknown option --archived/],
     ["a malformed endpoint", ["--endpoint", "not a url", "s3://a/x/"], /endpoint/],
+    ["a bad --idle-timeout", ["--idle-timeout", "soon", "s3://a/x/"], /--idle-timeout must be/],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, async () => {
@@ -122,10 +124,40 @@ Deno.test("runs list rejects wrong arguments with the usage", async (t) => {
     assert.equal(result.code, EXIT.usage);
     assert.match(result.stderr, /AWS_ACCESS_KEY_ID is not set/);
   });
+  await t.step("a session token with a line break: a usage error naming the variable", async () => {
+    const token = "FQoGZXIvYXdzEXAMPLETOKEN";
+    const result = await runCliWithEnv(["runs", "list", "s3://a/x/"], {
+      ...env,
+      AWS_SESSION_TOKEN: `${token}\r\nX-Injected: 1`,
+    });
+    assert.equal(result.code, EXIT.usage, result.stderr);
+    assert.match(result.stderr, /AWS_SESSION_TOKEN holds a line break/);
+    assert.ok(!result.stderr.includes(token), "the value is not printed");
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+  });
   await t.step("--help", async () => {
     const result = await runCliWithEnv(["runs", "list", "--help"], {});
     assert.equal(result.code, EXIT.ok);
+    assert.match(result.stdout, /--idle-timeout SECONDS/);
     assert.match(result.stdout, /--include-archived/);
     assert.match(result.stdout, /AWS_SECRET_ACCESS_KEY/);
   });
+});
+
+Deno.test("runs list --idle-timeout gives up on an endpoint that never answers", async () => {
+  const server = startFaultyServer({ faults: () => "hang" });
+  try {
+    const result = await runCliWithEnv(
+      ["runs", "list", "--idle-timeout", "0.3", "--endpoint", server.endpoint, "s3://a/x/"],
+      { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" },
+    );
+    assert.equal(result.code, EXIT_AWS, result.stderr);
+    assert.match(
+      result.stderr,
+      /^snowplow-analytics runs list: S3 ListObjectsV2 failed: RequestTimeout: nothing arrived for 300 ms .*raise --idle-timeout\)\n$/,
+    );
+    assert.equal(server.requests.length, 5, "retried within the default budget");
+  } finally {
+    await server.close();
+  }
 });

@@ -284,10 +284,11 @@ Deno.test("processRuns() renews the lease of a run that takes longer than the le
         owner: "slow-worker",
         leaseMs: 300, // renewed every 100 ms
         handleRun: async (id, records) => {
-          for await (const _ of records) { /* read */ }
           const first = (await manifests.get(id))?.leaseExpiresAt ?? 0;
           clock += 3_600_000; // an hour later: the first lease has long run out
           assert.ok(first < clock);
+          // Reading is progress: the renewal after it is made at the new time.
+          for await (const _ of records) { /* read */ }
           // Wait (bounded) for a renewal made at the new time.
           let renewed = 0;
           for (let i = 0; i < 400 && renewed <= clock; i++) {
@@ -436,4 +437,96 @@ Deno.test("processRuns() rejects invalid options at once", async (t) => {
       assert.throws(() => processRuns(uri, { ...base, ...extra }), type);
     });
   }
+});
+
+Deno.test("processRuns() fails and releases a run whose S3 body stalls; the next worker processes it", async () => {
+  let stalling = true;
+  const s3 = await FakeS3.start({
+    buckets: [BUCKET],
+    faults: (_i, request) =>
+      stalling && request.method === "GET" &&
+        decodeURIComponent(request.url).includes(`${runId(0)}part-`)
+        ? "stall"
+        : undefined,
+  });
+  const dynamo = await startDynamoDb();
+  try {
+    const { expected } = seedRuns(s3, 2);
+    const manifests = new RunManifests(TABLE, localOptions(dynamo.endpoint));
+    await manifests.create();
+    const read = async (_id: string, records: RunRecords) => {
+      for await (const _ of records) { /* read to the end */ }
+    };
+    const first = await processRuns(URI, {
+      manifests,
+      owner: "stalled-worker",
+      s3: s3.awsOptions({ idleTimeoutMs: 300, retry: { maxAttempts: 2, baseDelayMs: 1 } }),
+      handleRun: read,
+    });
+    assert.deepEqual([first.processed, first.failed], [1, 1]);
+    const failed = first.runs.find((r) => r.status === "failed") as FailedRun;
+    assert.equal(failed.runId, runId(0));
+    assert.ok(failed.error instanceof S3Error, String(failed.error));
+    assert.equal(failed.error.code, "RequestTimeout");
+    assert.equal(failed.released, true);
+    assert.equal(await manifests.get(runId(0)), undefined, "released, not done");
+
+    stalling = false;
+    const second = await processRuns(URI, {
+      manifests,
+      owner: "next-worker",
+      s3: s3.awsOptions(),
+      handleRun: read,
+    });
+    assert.deepEqual([second.alreadyDone, second.processed], [1, 1]);
+    const processed = second.runs[0];
+    assert.ok(processed.status === "processed");
+    assert.deepEqual([processed.events, processed.badRows], expected.get(runId(0)));
+    assert.equal(await manifests.contains(runId(0)), true);
+  } finally {
+    await dynamo.close();
+    await s3.close();
+  }
+});
+
+Deno.test("processRuns() stops renewing the lease of a run that makes no progress", async () => {
+  await withEnv(async ({ s3, manifests, options }) => {
+    seedRuns(s3, 1);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => started = resolve);
+    let release!: () => void;
+    const takenOver = new Promise<void>((resolve) => release = resolve);
+    const job = processRuns(
+      URI,
+      options({
+        owner: "hung-worker",
+        leaseMs: 300, // renewed every 100 ms while the run moves
+        handleRun: async (_id, records) => {
+          for await (const _ of records) {
+            started();
+            await takenOver; // hung: holds the first record, reads no further
+            break;
+          }
+        },
+      }),
+    );
+    await running;
+    // Another worker polls until it wins the run: it can only once the renewals stopped and
+    // the last lease ran out (the loop's bound is a safety net, not a timing).
+    let claimed = false;
+    for (let i = 0; i < 600 && !claimed; i++) {
+      const claim = await manifests.claim(runId(0), { owner: "next-worker", leaseMs: 60_000 });
+      claimed = claim.claimed;
+      if (!claimed) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    release();
+    const summary = await job;
+    assert.ok(claimed, "the hung worker's run was taken over");
+    assert.equal(summary.failed, 1);
+    const failed = summary.runs[0] as FailedRun;
+    assert.ok(failed.error instanceof LeaseLostError, String(failed.error));
+    assert.equal(failed.error.heldBy, "next-worker");
+    assert.equal(failed.released, false);
+    assert.equal(await manifests.contains(runId(0)), false, "not marked done");
+  });
 });

@@ -32,7 +32,7 @@ function operationOf(request: Request): string {
 async function behindFaults(
   faults: FaultPlan,
   fn: (manifests: RunManifests, requests: Request[]) => Promise<void>,
-  options: { create?: boolean; signal?: AbortSignal } = {},
+  options: { create?: boolean; signal?: AbortSignal; idleTimeoutMs?: number } = {},
 ): Promise<void> {
   const dynamo = await startDynamoDb();
   const create = options.create ?? true;
@@ -44,6 +44,7 @@ async function behindFaults(
     const manifests = new RunManifests("snowplow-runs", {
       ...localOptions(faulty.endpoint, options.signal ? { signal: options.signal } : {}),
       retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 },
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
     });
     await fn(manifests, faulty.requests);
   } finally {
@@ -201,7 +202,7 @@ Deno.test("RunManifests turns broken answers into InvalidResponse naming the ope
       "bad lease",
       (m) => m.get(RUN(1)),
       "GetItem",
-      '{"Item":{"RunId":{"S":"r"},"LeaseExpiresAt":{"N":"soon"}}}',
+      `{"Item":{"RunId":{"S":"${RUN(1)}"},"LeaseExpiresAt":{"N":"soon"}}}`,
     ],
     ["Responses a list", (m) => m.filterUnprocessed([RUN(1)]), "BatchGetItem", '{"Responses":[]}'],
     [
@@ -230,4 +231,108 @@ Deno.test("RunManifests turns broken answers into InvalidResponse naming the ope
         },
       ));
   }
+});
+
+Deno.test("RunManifests refuses an answer for another run or a lease that is not a number", async (t) => {
+  const item = (fields: string): string => `{"Item":{"RunId":{"S":"${RUN(1)}"}${fields}}}`;
+  const cases: [string, (m: RunManifests) => Promise<unknown>, string, string, RegExp][] = [
+    [
+      "GetItem answers for another run",
+      (m) => m.contains(RUN(1)),
+      "GetItem",
+      `{"Item":{"RunId":{"S":"${RUN(2)}"}}}`,
+      /the item of run "[^"]+02\/" answers for run "[^"]+01\/"/,
+    ],
+    [
+      "a lease held as a string",
+      (m) => m.get(RUN(1)),
+      "GetItem",
+      item(`,"State":{"S":"claimed"},"LeaseExpiresAt":{"S":"1700000000000"}`),
+      /LeaseExpiresAt is not a number/,
+    ],
+    [
+      "a lease that is not a number",
+      (m) => m.get(RUN(1)),
+      "GetItem",
+      item(`,"State":{"S":"claimed"},"LeaseExpiresAt":{"N":"Infinity"}`),
+      /LeaseExpiresAt is not a number/,
+    ],
+    [
+      "an unknown State",
+      (m) => m.contains(RUN(1)),
+      "GetItem",
+      item(`,"State":{"S":"claimd"}`),
+      /State is not "claimed" or "done"/,
+    ],
+    [
+      "an Owner that is not a string",
+      (m) => m.get(RUN(1)),
+      "GetItem",
+      item(`,"State":{"S":"claimed"},"Owner":{"N":"1"}`),
+      /Owner is not a string/,
+    ],
+    [
+      "BatchGetItem answers for a run not asked",
+      (m) => m.filterUnprocessed([RUN(1)]),
+      "BatchGetItem",
+      `{"Responses":{"snowplow-runs":[{"RunId":{"S":"${RUN(3)}"},"State":{"S":"done"}}]}}`,
+      /answers for runs it was not asked for/,
+    ],
+    [
+      "a claim whose old item is another run's",
+      (m) => m.claim(RUN(1), { owner: "w", leaseMs: 1000 }),
+      "PutItem",
+      `{"Attributes":{"RunId":{"S":"${RUN(4)}"},"State":{"S":"claimed"},"Owner":{"S":"x"}}}`,
+      /answers for run/,
+    ],
+  ];
+  for (const [name, call, operation, body, message] of cases) {
+    await t.step(name, () =>
+      behindFaults(
+        (_, request) => operationOf(request) === operation ? { status: 200, body } : undefined,
+        async (manifests) => {
+          await assert.rejects(call(manifests), (e: unknown) => {
+            assert.ok(e instanceof DynamoDBError, String(e));
+            assert.equal(e.code, "InvalidResponse");
+            assert.equal(e.operation, operation);
+            assert.equal(e.retryable, false);
+            assert.match(e.message, message);
+            return true;
+          });
+        },
+      ));
+  }
+});
+
+Deno.test("RunManifests times out a stalled DynamoDB answer, retries, then fails", async (t) => {
+  await t.step("stalled once: the retry succeeds", () =>
+    behindFaults(
+      (i, request) => operationOf(request) === "GetItem" && i === 0 ? "stall" : undefined,
+      async (manifests) => assert.equal(await manifests.contains(RUN(1)), false),
+      { idleTimeoutMs: 300, create: true },
+    ));
+  await t.step("stalled every time: RequestTimeout", () =>
+    behindFaults(
+      (_i, request) => operationOf(request) === "GetItem" ? "stall" : undefined,
+      async (manifests, requests) => {
+        await assert.rejects(
+          manifests.contains(RUN(1)),
+          (e: unknown) => e instanceof DynamoDBError && e.code === "RequestTimeout",
+        );
+        assert.equal(requests.length, 4);
+      },
+      { idleTimeoutMs: 300 },
+    ));
+  await t.step("headers that never come: RequestTimeout", () =>
+    behindFaults(
+      () => "hang",
+      async (manifests, requests) => {
+        await assert.rejects(
+          manifests.add(RUN(1)),
+          (e: unknown) => e instanceof DynamoDBError && e.code === "RequestTimeout",
+        );
+        assert.equal(requests.length, 4);
+      },
+      { idleTimeoutMs: 300 },
+    ));
 });

@@ -29,6 +29,20 @@ async function addAll(manifests: RunManifests, runIds: string[]): Promise<void> 
   }
 }
 
+/** Polls DescribeTable until the table is ACTIVE (at most about 60 s). */
+async function waitUntilActive(table: string, options: RunManifestsOptions): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const out = await dynamoDbCall<{ Table: { TableStatus: string } }>(
+      "DescribeTable",
+      { TableName: table },
+      options,
+    );
+    if (out.Table.TableStatus === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`table ${table} is still not ACTIVE`);
+}
+
 async function withTable(
   fn: (manifests: RunManifests, endpoint: string) => Promise<void>,
   extra: Partial<RunManifestsOptions> = {},
@@ -184,6 +198,9 @@ Deno.test("contains() reads a table written in the Python SDK's shape", async ()
       KeySchema: [{ AttributeName: "RunId", KeyType: "HASH" }],
       ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
     }, options);
+    // The table is CREATING for a while (dynalite refuses writes then): wait, as the Python SDK's
+    // users do, until it is ACTIVE (polling, bounded by the test's own safety net).
+    await waitUntilActive("python-runs", options);
     for (const i of [1, 2, 3]) {
       await dynamoDbCall(
         "PutItem",

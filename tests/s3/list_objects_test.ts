@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { S3Error, sendAwsRequest } from "../../src/aws/mod.ts";
 import { listObjects, type S3Object } from "../../src/s3/mod.ts";
 import { objectUrl } from "../../src/s3/url.ts";
-import { FakeS3, faultCycle, s3Fault } from "../support/fake_s3.ts";
+import {
+  cyclicListing,
+  FakeS3,
+  faultCycle,
+  type FaultPlan,
+  listingPage,
+  s3Fault,
+} from "../support/fake_s3.ts";
 import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
 const ODD_KEYS = [
@@ -323,4 +330,91 @@ Deno.test("listObjects() lists, pages and reads objects PUT to s3rver with signe
   } finally {
     await server.close();
   }
+});
+
+/** A plan answering the n-th listing request with `pages[n]` (the last page after that). */
+function pagesPlan(pages: Parameters<typeof listingPage>[0][]): FaultPlan {
+  let n = 0;
+  return () => listingPage(pages[Math.min(n++, pages.length - 1)]);
+}
+
+Deno.test("listObjects() stops a listing whose continuation tokens cycle (A, B, A)", async () => {
+  await using s3 = await FakeS3.start({ faults: cyclicListing("runs/") });
+  const keys: string[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const object of listObjects("s3://bucket/runs/", s3.awsOptions())) {
+        keys.push(object.key);
+      }
+    })(),
+    (e: unknown) => {
+      assert.ok(e instanceof S3Error, String(e));
+      assert.equal(e.code, "InvalidResponse");
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /page 3 gives a continuation token already followed/);
+      return true;
+    },
+  );
+  assert.equal(s3.attemptCount, 3);
+  assert.equal(keys.length, 2, "the pages before the cycle was found");
+});
+
+Deno.test("listObjects() stops a listing that does not advance under fresh tokens", async (t) => {
+  await t.step("a page repeating the keys of the one before", async () => {
+    await using s3 = await FakeS3.start({
+      faults: pagesPlan([
+        { keys: ["runs/a", "runs/b"], next: "t1" },
+        { keys: ["runs/a", "runs/b"], next: "t2" },
+        { keys: ["runs/c"] },
+      ]),
+    });
+    await assert.rejects(
+      Array.fromAsync(listObjects("s3://bucket/runs/", s3.awsOptions())),
+      (e: unknown) =>
+        e instanceof S3Error && e.code === "InvalidResponse" &&
+        /page 2 lists "runs\/a", which does not come after the pages before/.test(e.message),
+    );
+    assert.equal(s3.attemptCount, 2);
+  });
+  await t.step("a page going back in UTF-8 byte order", async () => {
+    await using s3 = await FakeS3.start({
+      faults: pagesPlan([{ keys: ["runs/\u{1F600}"], next: "t1" }, { keys: ["runs/\uFFFD"] }]),
+    });
+    await assert.rejects(
+      Array.fromAsync(listObjects("s3://bucket/runs/", s3.awsOptions())),
+      (e: unknown) => e instanceof S3Error && /does not come after/.test(e.message),
+    );
+  });
+  await t.step("a directory bucket (no order): a key of the page before again", async () => {
+    await using s3 = await FakeS3.start({
+      faults: pagesPlan([
+        { keys: ["runs/b", "runs/a"], next: "t1" },
+        { keys: ["runs/c"], next: "t2" },
+        { keys: ["runs/c"] },
+      ]),
+    });
+    await assert.rejects(
+      Array.fromAsync(listObjects("s3://bucket--usw2-az1--x-s3/runs/", s3.awsOptions())),
+      (e: unknown) => e instanceof S3Error && /page 3 lists "runs\/c" again/.test(e.message),
+    );
+  });
+  await t.step("empty pages with fresh tokens are followed to the end", async () => {
+    await using s3 = await FakeS3.start({
+      faults: pagesPlan([{ next: "t1" }, { keys: ["runs/a"], next: "t2" }, { keys: ["runs/b"] }]),
+    });
+    const keys = await Array.fromAsync(listObjects("s3://bucket/runs/", s3.awsOptions()));
+    assert.deepEqual(keys.map((o) => o.key), ["runs/a", "runs/b"]);
+  });
+});
+
+Deno.test("listObjects() refuses keys outside the prefix asked for", async () => {
+  await using s3 = await FakeS3.start({
+    faults: pagesPlan([{ keys: ["runs/a", "other/secret"] }]),
+  });
+  await assert.rejects(
+    Array.fromAsync(listObjects("s3://bucket/runs/", s3.awsOptions())),
+    (e: unknown) =>
+      e instanceof S3Error && e.code === "InvalidResponse" &&
+      /the key "other\/secret" is outside the prefix "runs\/" asked for/.test(e.message),
+  );
 });

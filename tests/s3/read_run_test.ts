@@ -3,7 +3,7 @@ import { gzipSync } from "npm:fflate@0.8.3";
 import { S3Error } from "../../src/aws/mod.ts";
 import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";
 import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
-import { FakeS3 } from "../support/fake_s3.ts";
+import { cyclicListing, FakeS3, type FaultPlan, misplacedRange } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
 import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
@@ -311,9 +311,9 @@ Deno.test("readRun() resumes from a server that ignores Range by skipping what i
   const cutOnce = new Set<string>();
   const fetchIgnoringRange: typeof fetch = async (input, init) => {
     const url = String(input);
+    // A server that ignores Range (If-Match, which is signed, still reaches it).
     const headers = new Headers(init?.headers);
     headers.delete("range");
-    headers.delete("if-match");
     const response = await fetch(input, { ...init, headers });
     if (url.includes("list-type") || cutOnce.has(url) || !response.body) return response;
     cutOnce.add(url);
@@ -365,5 +365,222 @@ Deno.test("readRun() reads a run PUT to s3rver", async () => {
     ]);
   } finally {
     await server.close();
+  }
+});
+
+/** Plain-text lines (no gzip), so a body cut anywhere still splits into whole lines. */
+function plainRun(s3: FakeS3, count = 50): { key: string; text: string } {
+  const { text } = makeText(9, count);
+  const key = `${RUN}part-00000`;
+  s3.put({ bucket: "bucket", key }, text);
+  return { key, text };
+}
+
+/** The numbers of the non-empty lines of a text. */
+function lineNumbers(text: string): number[] {
+  return text.split("\n").flatMap((line, i) => line.replace(/\r$/, "") === "" ? [] : [i + 1]);
+}
+
+/** A plan applying `fault` to the GetObject requests that `when` picks (listings pass). */
+function onGet(
+  when: (request: Request, n: number) => boolean,
+  fault: (request: Request) => ReturnType<FaultPlan>,
+): FaultPlan {
+  let n = 0;
+  return (_i, request) => {
+    if (request.method !== "GET" || request.url.includes("list-type")) return undefined;
+    return when(request, n++) ? fault(request) : undefined;
+  };
+}
+
+Deno.test("readRun() resumes a body that ends cleanly before the listed size", async () => {
+  await using s3 = await FakeS3.start({ faults: onGet((_r, n) => n < 2, () => "short") });
+  const { text } = plainRun(s3);
+  const results = await Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+  assert.deepEqual(results.map((r) => r.line), lineNumbers(text));
+  const gets = s3.requests.filter((r) => r.operation === "GetObject").map((r) => r.status);
+  assert.deepEqual(gets, [200, 206, 206], "cut short twice, resumed twice");
+});
+
+Deno.test("readRun() fails when a body keeps ending before the listed size", async () => {
+  await using s3 = await FakeS3.start({ faults: onGet(() => true, () => "short") });
+  const { key, text } = plainRun(s3);
+  const seen: RunResult[] = [];
+  const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+  await assert.rejects(
+    (async () => {
+      for await (const result of readRun(`s3://bucket/${RUN}`, options)) seen.push(result);
+    })(),
+    (e: unknown) => {
+      assert.ok(e instanceof S3Error, String(e));
+      assert.equal(e.code, "NetworkError");
+      assert.match(e.message, new RegExp(`s3://bucket/${key}: the body ended early 3 times`));
+      return true;
+    },
+  );
+  // What was delivered is the start of the object, in order; the rest was not made up.
+  const all = lineNumbers(text);
+  assert.ok(seen.length < all.length);
+  assert.deepEqual(seen.map((r) => r.line), all.slice(0, seen.length));
+});
+
+Deno.test("readRun() refuses a resume answered from the wrong offset", async () => {
+  const s3 = await FakeS3.start({
+    faults: onGet(() => true, (request) => {
+      const range = request.headers.get("range");
+      if (range === null) return "cut";
+      return misplacedRange(s3.get("bucket", `${RUN}part-00000`)!, 0);
+    }),
+  });
+  try {
+    plainRun(s3);
+    await assert.rejects(
+      Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+      (e: unknown) => {
+        assert.ok(e instanceof S3Error, String(e));
+        assert.equal(e.code, "InvalidResponse");
+        assert.equal(e.retryable, false);
+        assert.match(
+          e.message,
+          /asked for bytes \d+-\d+ of \d+ but got a 206 with Content-Range "bytes 0-/,
+        );
+        return true;
+      },
+    );
+  } finally {
+    await s3.close();
+  }
+});
+
+Deno.test("readRun() refuses an object that changed since it was listed", async (t) => {
+  await t.step("another ETag", async () => {
+    await using s3 = await FakeS3.start();
+    plainRun(s3);
+    const otherEtag: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).includes("list-type")) return response;
+      const headers = new Headers(response.headers);
+      headers.set("etag", '"0123456789abcdef0123456789abcdef"');
+      return new Response(response.body, { status: response.status, headers });
+    };
+    await assert.rejects(
+      Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions({ fetch: otherEtag }))),
+      (e: unknown) =>
+        e instanceof S3Error && e.code === "InvalidResponse" &&
+        /the object changed since it was listed/.test(e.message),
+    );
+  });
+  await t.step("more bytes than listed", async () => {
+    await using s3 = await FakeS3.start();
+    plainRun(s3);
+    const longer: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).includes("list-type")) return response;
+      const body = new Uint8Array([...new Uint8Array(await response.arrayBuffer()), 10, 10]);
+      const headers = new Headers(response.headers);
+      headers.delete("content-length");
+      return new Response(body, { status: response.status, headers });
+    };
+    await assert.rejects(
+      Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions({ fetch: longer }))),
+      (e: unknown) =>
+        e instanceof S3Error && e.code === "InvalidResponse" &&
+        /the body is longer than the listed/.test(e.message),
+    );
+  });
+  await t.step("a Content-Length above the listed size", async () => {
+    const s3 = await FakeS3.start({
+      faults: onGet(() => true, () => {
+        const object = s3.get("bucket", `${RUN}part-00000`)!;
+        return {
+          status: 200,
+          body: new Uint8Array([...object.body, 10]),
+          headers: { etag: object.etag },
+        };
+      }),
+    });
+    try {
+      plainRun(s3);
+      await assert.rejects(
+        Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions())),
+        (e: unknown) =>
+          e instanceof S3Error && e.code === "InvalidResponse" &&
+          /Content-Length \d+ but \d+ bytes were expected/.test(e.message),
+      );
+    } finally {
+      await s3.close();
+    }
+  });
+});
+
+Deno.test("readRun() resumes a body that stalls past the idle timeout", async () => {
+  await using s3 = await FakeS3.start({ faults: onGet((_r, n) => n === 0, () => "stall") });
+  const { text } = plainRun(s3);
+  const results = await Array.fromAsync(
+    readRun(`s3://bucket/${RUN}`, s3.awsOptions({ idleTimeoutMs: 300 })),
+  );
+  assert.deepEqual(results.map((r) => r.line), lineNumbers(text));
+  const ranged = s3.requests.filter((r) => r.operation === "GetObject" && r.status === 206);
+  assert.equal(ranged.length, 1);
+});
+
+Deno.test("readRun() fails with RequestTimeout when a body keeps stalling", async () => {
+  await using s3 = await FakeS3.start({ faults: onGet(() => true, () => "stall") });
+  plainRun(s3);
+  const options = s3.awsOptions({
+    idleTimeoutMs: 300,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  await assert.rejects(Array.fromAsync(readRun(`s3://bucket/${RUN}`, options)), (e: unknown) => {
+    assert.ok(e instanceof S3Error, String(e));
+    assert.equal(e.code, "RequestTimeout");
+    assert.match(e.message, /the body stalled 2 times/);
+    return true;
+  });
+});
+
+Deno.test("readRun() fails with RequestTimeout when the headers never come", async () => {
+  await using s3 = await FakeS3.start({ faults: onGet(() => true, () => "hang") });
+  plainRun(s3);
+  const options = s3.awsOptions({
+    idleTimeoutMs: 300,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  await assert.rejects(
+    Array.fromAsync(readRun(`s3://bucket/${RUN}`, options)),
+    (e: unknown) => e instanceof S3Error && e.code === "RequestTimeout",
+  );
+});
+
+Deno.test("readRun() stops a listing whose continuation tokens cycle", async () => {
+  await using s3 = await FakeS3.start({ faults: cyclicListing(RUN) });
+  await assert.rejects(
+    Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions({ filter: () => false }))),
+    (e: unknown) =>
+      e instanceof S3Error && e.code === "InvalidResponse" && /a listing cycle/.test(e.message),
+  );
+  assert.equal(s3.attemptCount, 3);
+});
+
+Deno.test("readRun() reads an object the runtime decodes (Content-Encoding: gzip)", async () => {
+  // Stored gzipped with Content-Encoding metadata: fetch hands over the decoded bytes, which
+  // cannot be counted against the stored size.
+  const { text } = makeText(11, 30);
+  const s3 = await FakeS3.start({
+    faults: onGet(() => true, () => {
+      const object = s3.get("bucket", `${RUN}part-00000`)!;
+      return {
+        status: 200,
+        body: object.body.slice(),
+        headers: { "content-encoding": "gzip", etag: object.etag },
+      };
+    }),
+  });
+  try {
+    s3.put({ bucket: "bucket", key: `${RUN}part-00000` }, gzipSync(encoder.encode(text)));
+    const results = await Array.fromAsync(readRun(`s3://bucket/${RUN}`, s3.awsOptions()));
+    assert.deepEqual(results.map((r) => r.line), lineNumbers(text));
+  } finally {
+    await s3.close();
   }
 });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { S3Error } from "../../src/aws/mod.ts";
 import { listRunIds } from "../../src/s3/mod.ts";
-import { FakeS3, faultFirstAttempts, s3Fault } from "../support/fake_s3.ts";
+import {
+  cyclicListing,
+  FakeS3,
+  faultFirstAttempts,
+  listingPage,
+  s3Fault,
+} from "../support/fake_s3.ts";
 import { putObject, s3rverOptions, startS3rver } from "../support/s3rver.ts";
 
 const encoder = new TextEncoder();
@@ -347,4 +353,44 @@ Deno.test("listRunIds() recovers from a skewed clock once for the whole call", a
   const skewed = s3.requests.filter((r) => r.status === 403);
   assert.equal(skewed.length, 1);
   assert.equal(s3.requests.length, 1 + 1 + 12);
+});
+
+Deno.test("listRunIds() stops a listing whose continuation tokens cycle", async () => {
+  await using s3 = await FakeS3.start({ faults: cyclicListing("archive/", true) });
+  const runs: string[] = [];
+  await assert.rejects(
+    (async () => {
+      const listing = listRunIds("s3://bucket/archive/", s3.awsOptions({ includeArchived: true }));
+      for await (const runId of listing) runs.push(runId);
+    })(),
+    (e: unknown) =>
+      e instanceof S3Error && e.code === "InvalidResponse" && /a listing cycle/.test(e.message),
+  );
+  assert.deepEqual(runs, ["archive/run=2017-01-01-00-00-00/", "archive/run=2017-01-01-00-00-01/"]);
+});
+
+Deno.test("listRunIds() never yields a run folder outside the prefix asked for", async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ["another prefix", "elsewhere/run=2017-01-01-00-00-00/", /is outside the prefix "archive\/"/],
+    [
+      "a deeper folder",
+      "archive/x/run=2017-01-01-00-00-00/",
+      /does not end at the first delimiter/,
+    ],
+    ["no delimiter at the end", "archive/run=2017-01-01-00-00-00", /does not end at the first/],
+  ];
+  for (const [name, prefix, message] of cases) {
+    await t.step(name, async () => {
+      await using s3 = await FakeS3.start({
+        faults: () => listingPage({ prefix: "archive/", prefixes: [prefix] }),
+      });
+      await assert.rejects(
+        Array.fromAsync(
+          listRunIds("s3://bucket/archive/", s3.awsOptions({ includeArchived: true })),
+        ),
+        (e: unknown) =>
+          e instanceof S3Error && e.code === "InvalidResponse" && message.test(e.message),
+      );
+    });
+  }
 });

@@ -16,8 +16,11 @@
  * HeadObject, PutObject (`x-amz-storage-class`), DeleteObject, CreateBucket (`PUT /<bucket>`).
  * GetObject of a GLACIER or DEEP_ARCHIVE object answers 403 `InvalidObjectState`, like S3.
  * With a `faults` plan, requests go through the faulty server of `faulty_server.ts` first
- * (`s3Fault(503, "SlowDown")`, `"reset"`, `"cut"`, `"hang"`, raw bodies); signatures still
- * verify, against the host the client signed (the proxy's).
+ * (`s3Fault(503, "SlowDown")`, `"reset"`, `"cut"`, `"short"`, `"hang"`, `"stall"`, raw bodies);
+ * signatures still verify, against the host the client signed (the proxy's). Helpers build
+ * the answers of a misbehaving S3: {@linkcode misplacedRange} (a 206 from the wrong offset),
+ * {@linkcode cyclicListing} (continuation tokens A→B→A), {@linkcode listingPage} (any page) and
+ * {@linkcode echoingError} (an error quoting the request's credentials).
  */
 import { createHash } from "node:crypto";
 import type { AwsOptions } from "../../src/aws/options.ts";
@@ -40,7 +43,9 @@ export type FaultName =
   | "ServiceUnavailable"
   | "reset"
   | "cut"
-  | "hang";
+  | "short"
+  | "hang"
+  | "stall";
 
 /**
  * A fault plan that repeats a pattern: request `i` gets `names[i % names.length]`
@@ -79,6 +84,82 @@ export function faultFirstAttempts(names: readonly FaultName[], attempts: number
     seen.set(id, n + 1);
     return n < attempts ? cycle(turn++, request) : undefined;
   };
+}
+
+/**
+ * A 206 answer to a `Range: bytes=N-` request that starts at byte `from` instead (with a
+ * Content-Range saying so), as a broken proxy or cache might send.
+ */
+export function misplacedRange(object: FakeS3Object, from: number): Fault {
+  const last = object.body.length - 1;
+  return {
+    status: 206,
+    body: object.body.slice(from),
+    headers: {
+      "content-range": `bytes ${from}-${last}/${object.body.length}`,
+      etag: object.etag,
+      "content-type": "application/octet-stream",
+    },
+  };
+}
+
+/** A ListBucketResult page with these keys (size 1 each), common prefixes and next token. */
+export function listingPage(
+  page: { keys?: string[]; prefixes?: string[]; next?: string; prefix?: string },
+): Fault {
+  const contents = (page.keys ?? []).map((key) =>
+    `<Contents>${element("Key", key)}${element("Size", 1)}${element("ETag", '"e"')}</Contents>`
+  ).join("");
+  const prefixes = (page.prefixes ?? []).map((p) =>
+    `<CommonPrefixes>${element("Prefix", p)}</CommonPrefixes>`
+  ).join("");
+  const truncated = page.next === undefined
+    ? element("IsTruncated", false)
+    : element("IsTruncated", true) + element("NextContinuationToken", page.next);
+  return {
+    status: 200,
+    body: `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>${
+      element("Prefix", page.prefix ?? "")
+    }${truncated}${contents}${prefixes}</ListBucketResult>`,
+    headers: { "content-type": "application/xml" },
+  };
+}
+
+/**
+ * A listing whose continuation tokens go round in a cycle: the first page leads to token `A`,
+ * `A` to `B`, and `B` back to `A`, each page with a new key (or, with `delimiter`, a new
+ * common prefix) under `prefix`. Other requests pass.
+ */
+export function cyclicListing(prefix: string, delimiter = false): FaultPlan {
+  let n = 0;
+  return (_i, request) => {
+    const url = new URL(request.url);
+    if (url.searchParams.get("list-type") !== "2") return undefined;
+    const token = url.searchParams.get("continuation-token");
+    const next = token === "A" ? "B" : "A";
+    const name = `${prefix}run=2017-01-01-00-00-${String(n++ % 60).padStart(2, "0")}`;
+    return listingPage(
+      delimiter ? { prefixes: [`${name}/`], next, prefix } : { keys: [name], next, prefix },
+    );
+  };
+}
+
+/**
+ * An S3 error answer whose message quotes the request's Authorization header, its signature
+ * and its session token, as a careless proxy might.
+ */
+export function echoingError(request: Request, status = 403): Fault {
+  const authorization = request.headers.get("authorization") ?? "";
+  const signature = /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? "";
+  const token = request.headers.get("x-amz-security-token") ?? "";
+  return s3Fault(
+    status,
+    "AccessDenied",
+    xmlEscape(
+      `Denied: ${authorization} (signature ${signature}; token ${token}; ` +
+        `X-Amz-Security-Token=${encodeURIComponent(token)})`,
+    ),
+  );
 }
 
 /** Options of {@linkcode FakeS3.start}. */

@@ -1,23 +1,37 @@
 /**
  * A raw HTTP/1.1 test endpoint on 127.0.0.1 that injects faults (error answers, reset
- * connections, bodies cut off mid-stream, hangs) before proxying to an upstream server or
+ * connections, bodies cut off mid-stream or ending early, hangs and stalls) before proxying to an upstream server or
  * answering with a handler. One request per connection (`Connection: close`), so every fault
  * hits a fresh socket.
  */
 
 /** An error answer. */
-export type FaultAnswer = { status: number; body?: string; headers?: Record<string, string> };
+export type FaultAnswer = {
+  status: number;
+  body?: string | Uint8Array<ArrayBuffer>;
+  headers?: Record<string, string>;
+};
 
 /** What the server does with one request. */
 export type Fault =
   /** Answer with this status, body and headers. */
-  | { status: number; body?: string; headers?: Record<string, string> }
+  | FaultAnswer
   /** Close the socket after reading the request, without answering. */
   | "reset"
   /** Send the headers of a proxied answer and half its body (Content-Length says more), then close. */
   | "cut"
+  /**
+   * Send the headers of a proxied answer and half its body, with a Content-Length saying half:
+   * the body ends cleanly, short of what the client expects.
+   */
+  | "short"
   /** Never answer (until the client gives up or the server closes). */
-  | "hang";
+  | "hang"
+  /**
+   * Send the headers of a proxied answer and half its body (Content-Length says more), then send
+   * nothing more (until the client gives up or the server closes).
+   */
+  | "stall";
 
 /** Decides the fault for the n-th request (0-based); `undefined` passes the request through. */
 export type FaultPlan = (index: number, request: Request) => Fault | undefined;
@@ -91,14 +105,17 @@ export function startFaultyServer(options: FaultyServerOptions = {}): FaultyServ
       const response = typeof fault === "object"
         ? new Response(fault.body ?? "", { status: fault.status, headers: fault.headers })
         : await pass(request);
-      const body = new Uint8Array(await response.arrayBuffer());
+      const whole = new Uint8Array(await response.arrayBuffer());
+      const half = whole.subarray(0, whole.length >> 1);
+      const body = fault === "short" ? half : whole;
       const head = `HTTP/1.1 ${response.status} X\r\n` +
         [...response.headers].filter(([k]) =>
           !["content-length", "connection", "transfer-encoding", "content-encoding"].includes(k)
         ).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
         `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
       await writeAll(conn, encoder.encode(head));
-      await writeAll(conn, fault === "cut" ? body.subarray(0, body.length >> 1) : body);
+      await writeAll(conn, fault === "cut" || fault === "stall" ? half : body);
+      if (fault === "stall") await new Promise<void>((resolve) => hangs.add(resolve));
     } catch {
       // the client went away: nothing to do
     } finally {
