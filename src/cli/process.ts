@@ -21,6 +21,7 @@ import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command
 import { EXIT } from "./exit_codes.ts";
 import { Output } from "./output.ts";
 import { s3UriArgument } from "./runs.ts";
+import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -28,6 +29,7 @@ interface Settings {
   uri: string;
   table: string;
   out?: string;
+  format: "ndjson" | "parquet";
   owner: string;
   leaseMs: number;
   concurrency: number;
@@ -52,13 +54,20 @@ export const processCommand: Command = {
     "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson,",
     "written to a .partial file and renamed when the run succeeded (so each file appears",
     "once, whole). Bad rows (JSON with run, key, line, raw, error) go to stderr, or with --out",
-    "to DIR/run=….bad.ndjson. One progress line per run and a summary go to stderr.",
+    "to DIR/run=….bad.ndjson. With --format parquet, each run is one typed Parquet file,",
+    "DIR/run=….parquet, written the same way. One progress line per run and a summary go to",
+    "stderr.",
     "",
     AWS_ENV_HELP,
   ].join("\n"),
   options: {
     table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
     out: { type: "string", value: "DIR", description: "write one NDJSON file per run into DIR" },
+    format: {
+      type: "string",
+      value: "FORMAT",
+      description: "ndjson (default) or parquet (DIR/run=….parquet; needs --out)",
+    },
     owner: {
       type: "string",
       value: "NAME",
@@ -95,6 +104,7 @@ export const processCommand: Command = {
     "Examples:",
     "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
     "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
+    "  snowplow-analytics process --table runs --format parquet --out lake/ s3://my-bucket/archive/",
   ].join("\n"),
   run: runProcess,
 };
@@ -119,10 +129,19 @@ function readSettings(args: ParsedArgs): Settings {
   if (order !== "listed" && order !== "shuffled") {
     throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
   }
+  const format = args.string("format") ?? "ndjson";
+  if (format !== "ndjson" && format !== "parquet") {
+    throw new UsageError(`--format must be ndjson or parquet, got '${format}'`);
+  }
+  const out = args.string("out");
+  if (format === "parquet" && out === undefined) {
+    throw new UsageError("--format parquet needs --out DIR (one Parquet file per run)");
+  }
   return {
     uri,
     table,
-    out: args.string("out"),
+    out,
+    format,
     owner,
     leaseMs: (positiveInteger(args, "lease-seconds") ?? 900) * 1000,
     concurrency: positiveInteger(args, "concurrency") ?? 1,
@@ -183,9 +202,12 @@ async function openFile(path: string): Promise<Output> {
   return new Output(file.writable);
 }
 
-async function fileSink(dir: string, runId: string): Promise<RunSink> {
+/** A run's NDJSON files; without `ndjson`, only its bad rows (the events go to Parquet). */
+async function fileSink(dir: string, runId: string, ndjson = true): Promise<RunSink> {
   const base = `${dir}/${runName(runId)}`;
-  const events = new LineBuffer(await openFile(`${base}.ndjson.partial`));
+  const events = new LineBuffer(
+    ndjson ? await openFile(`${base}.ndjson.partial`) : new Output(new WritableStream()),
+  );
   let bad: LineBuffer | undefined;
   const close = async () => {
     await events.flush();
@@ -203,13 +225,13 @@ async function fileSink(dir: string, runId: string): Promise<RunSink> {
     },
     async finish() {
       await close();
-      await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
+      if (ndjson) await Deno.rename(`${base}.ndjson.partial`, `${base}.ndjson`);
       if (bad) await Deno.rename(`${base}.bad.ndjson.partial`, `${base}.bad.ndjson`);
       else await Deno.remove(`${base}.bad.ndjson`).catch(() => {});
     },
     async abandon() {
       await close().catch(() => {});
-      await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
+      if (ndjson) await Deno.remove(`${base}.ndjson.partial`).catch(() => {});
       if (bad) await Deno.remove(`${base}.bad.ndjson.partial`).catch(() => {});
     },
   };
@@ -225,12 +247,53 @@ function streamSink(io: CliIo): RunSink {
   };
 }
 
+/**
+ * One run as `DIR/run=….parquet` (published whole, or not at all when the run fails), its bad
+ * rows as in the NDJSON case. An event the file cannot hold becomes a bad row with the event
+ * and `{"type":"ParquetUnwritable","message":…}`.
+ */
+async function parquetRun(runId: string, records: RunRecords, dir: string): Promise<void> {
+  const base = `${dir}/${runName(runId)}`;
+  const sink = await fileSink(dir, runId, false);
+  const where = { key: "", line: 0 };
+  const pending: Promise<void>[] = [];
+  async function* events(): AsyncGenerator<Record<string, unknown>> {
+    for await (const record of records) {
+      if (record.event) {
+        where.key = record.key;
+        where.line = record.line;
+        yield record.event;
+        if (pending.length > 0) await Promise.all(pending.splice(0));
+      } else {
+        const { key, badRow } = record;
+        await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
+      }
+    }
+  }
+  try {
+    await writeParquetFile(`${base}.parquet`, events(), {
+      onInvalid(event, error) {
+        const row = { run: runId, ...where, event, error: parquetErrorJson(error) };
+        pending.push(sink.badRow(`${JSON.stringify(row)}\n`));
+      },
+    });
+    await Promise.all(pending);
+  } catch (error) {
+    await Promise.all(pending).catch(() => {});
+    await sink.abandon();
+    await Deno.remove(`${base}.parquet`).catch(() => {});
+    throw error;
+  }
+  await sink.finish();
+}
+
 async function handleRun(
   runId: string,
   records: RunRecords,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
+  if (settings.format === "parquet") return await parquetRun(runId, records, settings.out!);
   const sink = settings.out === undefined ? streamSink(io) : await fileSink(settings.out, runId);
   try {
     for await (const record of records) {

@@ -22,6 +22,7 @@ import { nativeGunzip } from "./native_gunzip.ts";
 import { Output } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { didYouMean } from "./suggest.ts";
+import { openWholeFile, parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 
 /** What the options of one run say. */
 interface Settings {
@@ -29,7 +30,9 @@ interface Settings {
   streamOptions: EventStreamOptions;
   badPath?: string;
   fields?: string[];
-  format: "ndjson" | "csv";
+  format: "ndjson" | "csv" | "parquet";
+  /** `--output`: the file written instead of stdout. */
+  outputPath?: string;
   quiet: boolean;
 }
 
@@ -53,11 +56,12 @@ const CSV_BATCH = 500;
 /** The `transform` command. */
 export const transformCommand: Command = {
   name: "transform",
-  summary: "turn enriched TSV files (plain or gzip) into NDJSON or CSV",
+  summary: "turn enriched TSV files (plain or gzip) into NDJSON, CSV or Parquet",
   usage: "[options] [FILE...]",
   description: [
     "Turns Snowplow enriched events (TSV, one per line) into JSON, one event per line",
-    "(NDJSON) on stdout. Reads each FILE in turn, or stdin when there is no FILE or FILE",
+    "(NDJSON) on stdout or --output FILE, or into CSV or one Parquet file (--format).",
+    "Reads each FILE in turn, or stdin when there is no FILE or FILE",
     "is '-'. Gzip input is detected by its first bytes; concatenated .gz files are read",
     "whole. Lines that are not valid events are written as bad rows (NDJSON with file,",
     "line, raw line and error) to stderr or --bad FILE. A summary goes to stderr.",
@@ -72,7 +76,14 @@ export const transformCommand: Command = {
     format: {
       type: "string",
       value: "FORMAT",
-      description: "ndjson (default) or csv (RFC 4180 with a header; needs --fields)",
+      description: "ndjson (default), csv (RFC 4180 with a header; needs --fields), or " +
+        "parquet (one typed file of all inputs; needs --output)",
+    },
+    output: {
+      type: "string",
+      short: "o",
+      value: "FILE",
+      description: "write to FILE (as FILE.partial, renamed when complete) instead of stdout",
     },
     "no-geo-location": { type: "boolean", description: "do not add the geo_location key" },
     nulls: { type: "boolean", description: "write null for every empty field" },
@@ -95,14 +106,20 @@ export const transformCommand: Command = {
     "  snowplow-analytics transform run/part-*.gz > events.ndjson",
     "  zcat events.tsv.gz | snowplow-analytics transform --bad bad.ndjson",
     "  snowplow-analytics transform --format csv --fields event_id,app_id,collector_tstamp x.tsv",
+    "  snowplow-analytics transform --format parquet -o events.parquet run/part-*.gz",
   ].join("\n"),
   run: runTransform,
 };
 
 function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const format = args.string("format") ?? "ndjson";
-  if (format !== "ndjson" && format !== "csv") {
-    throw new UsageError(`--format must be ndjson or csv, got '${format}'`);
+  if (format !== "ndjson" && format !== "csv" && format !== "parquet") {
+    throw new UsageError(`--format must be ndjson, csv or parquet, got '${format}'`);
+  }
+  const outputPath = args.string("output");
+  if (outputPath === "") throw new UsageError("--output is empty");
+  if (format === "parquet" && outputPath === undefined) {
+    throw new UsageError("--format parquet needs --output FILE (Parquet is not written to stdout)");
   }
   const fieldList = args.string("fields");
   const fields = fieldList === undefined ? undefined : parseFields(fieldList);
@@ -134,6 +151,7 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
     badPath: args.string("bad"),
     fields,
     format,
+    outputPath,
     quiet: args.flag("quiet"),
   };
 }
@@ -178,21 +196,47 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     }
   }
   const sinks: Sinks = { stdout: io.stdout, bad, progress, badToStderr: bad === io.stderr };
-  if (settings.format === "csv") {
-    await io.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
-  }
   let status: number = EXIT.ok;
   let summary = !settings.quiet;
-  for (const file of settings.files) {
-    const failure = await transformFile(file, settings, io, sinks);
-    if (failure !== undefined) {
-      await progress.clear();
-      await io.stderr.write(`${PROGRAM} transform: ${failure.message}\n`);
-      status = failure.status;
-      // A summary after an input that could not even be opened would only repeat zeros.
-      if (!failure.opened) summary = false;
-      break;
+  const report = (failure: Failure): Promise<number> => {
+    // A summary after an input that could not even be opened would only repeat zeros.
+    if (!failure.opened) summary = false;
+    return reportFailure(io, sinks, failure);
+  };
+  if (settings.format === "parquet") {
+    const failure = await transformToParquet(settings, io, sinks);
+    if (failure !== undefined) status = await report(failure);
+  } else {
+    let outputStatus: number = EXIT.ioError;
+    const output = settings.outputPath === undefined
+      ? undefined
+      : await openWholeFile(settings.outputPath).catch(async (error) => {
+        const message = `Cannot open --output ${settings.outputPath}: ${messageOf(error)}`;
+        outputStatus = await fail(io, message, error);
+        return null;
+      });
+    if (output === null) {
+      if (bad !== io.stderr) await bad.close();
+      return outputStatus;
     }
+    if (output) sinks.stdout = output.output;
+    if (settings.format === "csv") {
+      await sinks.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
+    }
+    for (const file of settings.files) {
+      const failure = await transformFile(file, settings, io, sinks);
+      if (failure !== undefined) {
+        status = await report(failure);
+        break;
+      }
+    }
+    if (status === EXIT.ok) {
+      const committed = await output?.commit().then(() => undefined, (error) => error);
+      if (committed !== undefined) {
+        const message = `${settings.outputPath}: ${messageOf(committed)}`;
+        status = await report({ message, status: statusOf(committed), opened: true });
+      }
+    } else await output?.abandon();
   }
   await progress.clear();
   if (bad !== io.stderr) await bad.close();
@@ -201,11 +245,118 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
 }
 
-/** Why an input failed: the message, the exit status, and whether it was opened at all. */
-interface InputFailure {
+/** Why an input or the output failed: the message, the exit status, and whether it was opened. */
+interface Failure {
   message: string;
   status: number;
   opened: boolean;
+}
+
+async function reportFailure(io: CliIo, sinks: Sinks, failure: Failure): Promise<number> {
+  await sinks.progress.clear();
+  await io.stderr.write(`${PROGRAM} transform: ${failure.message}\n`);
+  return failure.status;
+}
+
+/** An input that could not be read: ends the Parquet events, so no file is published. */
+class InputFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+/** Opens one input; says why when it cannot. */
+async function openInput(
+  file: string,
+  io: CliIo,
+): Promise<{ source: ReadableStream<Uint8Array>; size?: number } | Failure> {
+  if (file === "-") return { source: io.stdin() };
+  try {
+    const handle = await Deno.open(file);
+    const info = await handle.stat();
+    if (info.isDirectory) {
+      handle.close();
+      return { message: `Cannot read ${file}: it is a directory`, ...NOT_OPENED };
+    }
+    return { source: fileSource(handle), size: info.size };
+  } catch (error) {
+    const message = `Cannot open ${file}: ${messageOf(error)}`;
+    return { message, ...NOT_OPENED, status: statusOf(error) };
+  }
+}
+
+/**
+ * Every input's events into one Parquet file (`--output`), bad rows as usual. An event the
+ * file cannot hold (an int beyond INT32, a timestamp finer than microseconds) becomes a bad row
+ * `{"file","line","event","error":{"type":"ParquetUnwritable","message"}}`. Returns a message
+ * when an input or the output failed; the file is then not written.
+ */
+async function transformToParquet(
+  settings: Settings,
+  io: CliIo,
+  sinks: Sinks,
+): Promise<Failure | undefined> {
+  const where = { file: "", line: 0 };
+  const pending: Promise<void>[] = [];
+  let unwritable = 0;
+  const onInvalid = (event: Record<string, unknown>, error: TypeError | RangeError) => {
+    unwritable++;
+    const row = { file: where.file, line: where.line, event, error: parquetErrorJson(error) };
+    pending.push(writeBadLine(`${JSON.stringify(row)}\n`, sinks));
+  };
+  async function* events(): AsyncGenerator<Record<string, unknown>> {
+    for (const file of settings.files) {
+      const input = await openInput(file, io);
+      if (!("source" in input)) throw new InputFailure(input);
+      const stream = new EventStream(input.source, settings.streamOptions);
+      where.file = file;
+      try {
+        for await (const result of stream) {
+          if (result.badRow) {
+            await writeBadRow(file, result.badRow, sinks);
+            continue;
+          }
+          where.line = result.line;
+          yield settings.fields ? pick(result.event, settings.fields) : result.event;
+          if (pending.length > 0) await Promise.all(pending.splice(0));
+          if (stream.stats.events % 1000 === 0) {
+            await sinks.progress.tick(stream.stats, file, input.size);
+          }
+        }
+      } catch (error) {
+        if (error instanceof StreamReadError) {
+          throw new InputFailure({ message: `${file}: ${error.message}`, ...READ_FAILED });
+        }
+        throw error;
+      } finally {
+        sinks.progress.add(stream.stats);
+      }
+    }
+  }
+  try {
+    await writeParquetFile(settings.outputPath!, events(), {
+      columns: settings.fields,
+      onInvalid,
+    });
+    await Promise.all(pending);
+    return undefined;
+  } catch (error) {
+    await Promise.all(pending).catch(() => {});
+    if (error instanceof InputFailure) return error.failure;
+    if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
+    const message = `${settings.outputPath}: ${messageOf(error)}`;
+    return { message, status: statusOf(error), opened: true };
+  } finally {
+    sinks.progress.totals.events -= unwritable;
+    sinks.progress.totals.badRows += unwritable;
+  }
+}
+
+/** Only `fields` of an event, in that order (missing ones left out). */
+function pick(event: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const f of fields) if (f in event) picked[f] = event[f];
+  return picked;
 }
 
 /** Transforms one input; says why when it failed. */
@@ -214,29 +365,10 @@ async function transformFile(
   settings: Settings,
   io: CliIo,
   sinks: Sinks,
-): Promise<InputFailure | undefined> {
-  let source: ReadableStream<Uint8Array>;
-  let size: number | undefined;
-  if (file === "-") {
-    source = io.stdin();
-  } else {
-    try {
-      const handle = await Deno.open(file);
-      const info = await handle.stat();
-      if (info.isDirectory) {
-        handle.close();
-        return { message: `Cannot read ${file}: it is a directory`, ...NOT_OPENED };
-      }
-      size = info.size;
-      source = fileSource(handle);
-    } catch (error) {
-      return {
-        message: `Cannot open ${file}: ${messageOf(error)}`,
-        ...NOT_OPENED,
-        status: statusOf(error),
-      };
-    }
-  }
+): Promise<Failure | undefined> {
+  const input = await openInput(file, io);
+  if (!("source" in input)) return input;
+  const { source, size } = input;
   let stats: StreamStats | undefined;
   try {
     if (settings.fields) {
@@ -254,7 +386,7 @@ async function transformFile(
     return undefined;
   } catch (error) {
     if (error instanceof StreamReadError) {
-      return { message: `${file}: ${error.message}`, status: EXIT.ioError, opened: true };
+      return { message: `${file}: ${error.message}`, ...READ_FAILED };
     }
     if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
     return { message: `${file}: ${messageOf(error)}`, status: statusOf(error), opened: true };
@@ -293,8 +425,12 @@ async function writeBadRows(rows: ReadableStream<BadRow>, file: string, sinks: S
 }
 
 async function writeBadRow(file: string, row: BadRow, sinks: Sinks): Promise<void> {
+  await writeBadLine(badRowJson(file, row), sinks);
+}
+
+async function writeBadLine(line: string, sinks: Sinks): Promise<void> {
   if (sinks.badToStderr) await sinks.progress.clear();
-  await sinks.bad.write(badRowJson(file, row));
+  await sinks.bad.write(line);
 }
 
 function badRowJson(file: string, row: BadRow): string {
@@ -354,6 +490,7 @@ const CSV_OPTIONS = {
 } as const;
 
 const NOT_OPENED = { status: EXIT.ioError, opened: false } as const;
+const READ_FAILED = { status: EXIT.ioError, opened: true } as const;
 
 /** The exit status of a failed file operation: a missing Deno permission has its own. */
 function statusOf(error: unknown): number {

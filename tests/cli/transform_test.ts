@@ -214,7 +214,7 @@ Deno.test("transform makes a line over --max-line-bytes a bad row", async () => 
 Deno.test("transform rejects wrong arguments with status 64 and its usage", async (t) => {
   const cases: [string, string[], string][] = [
     ["csv without fields", ["--format", "csv"], "--format csv needs --fields"],
-    ["unknown format", ["--format", "xml"], "--format must be ndjson or csv, got 'xml'"],
+    ["unknown format", ["--format", "xml"], "--format must be ndjson, csv or parquet, got 'xml'"],
     [
       "unknown field, with the one meant",
       ["--fields", "app_idd"],

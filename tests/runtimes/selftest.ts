@@ -30,6 +30,8 @@ import {
   TransformError,
 } from "../../mod.ts";
 import { gzipSync } from "npm:fflate@0.8.3";
+import { parquetMetadata, parquetReadObjects } from "npm:hyparquet@1.31.5";
+import { toParquet } from "../../src/parquet/mod.ts";
 
 /** Where the local AWS endpoints are, as the Deno side started them. */
 export interface SelfTestEnv {
@@ -103,6 +105,14 @@ export interface SelfTestReport {
     first: JobFacts;
     second: JobFacts;
     handled: Record<string, number>;
+  };
+  /** Two events written by `toParquet` (a row group each), read back with hyparquet. */
+  parquet: {
+    rowGroups: number;
+    /** `name:physical type:logical type` of some columns. */
+    types: string[];
+    /** The rows, timestamps as ISO text. */
+    rows: Record<string, unknown>[];
   };
   s3: {
     runIds: string[];
@@ -264,6 +274,37 @@ async function streamGzip(): Promise<SelfTestReport["gzipStream"]> {
   };
 }
 
+/** Parquet written by `toParquet`, read back with a pure-JavaScript reader (hyparquet). */
+async function parquet(): Promise<SelfTestReport["parquet"]> {
+  const events = [
+    transform(SAMPLE_LINE),
+    transform(enrichedLine({ app_id: "second", br_cookies: "1", dvce_screenwidth: "1920" })),
+  ];
+  const file = await new Response(toParquet(events, { rowGroupSize: 1 })).arrayBuffer();
+  const metadata = parquetMetadata(file);
+  const columns = [
+    "app_id",
+    "collector_tstamp",
+    "txn_id",
+    "geo_latitude",
+    "br_cookies",
+    "dvce_screenwidth",
+    "contexts_com_acme_user_1",
+  ];
+  const types = metadata.schema
+    .filter((element) => columns.includes(element.name))
+    .map((element) => `${element.name}:${element.type}:${element.logical_type?.type}`);
+  const rows = (await parquetReadObjects({ file, columns })).map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([key, value]) => [
+        key,
+        value instanceof Date ? value.toISOString() : value,
+      ]),
+    )
+  );
+  return { rowGroups: metadata.row_groups.length, types, rows };
+}
+
 /** Options for the local endpoints, with fast retries. */
 function awsOptions(env: SelfTestEnv, service: "s3" | "dynamodb"): AwsOptions {
   return {
@@ -354,8 +395,9 @@ export async function selfTest(env: SelfTestEnv): Promise<SelfTestReport> {
       json: error instanceof TransformError ? error.toJSON() : null,
     };
   }
-  const [gzipStream, manifestReport, jobReport, s3Report] = await Promise.all([
+  const [gzipStream, parquetReport, manifestReport, jobReport, s3Report] = await Promise.all([
     streamGzip(),
+    parquet(),
     manifest(env),
     job(env),
     s3(env),
@@ -366,6 +408,7 @@ export async function selfTest(env: SelfTestEnv): Promise<SelfTestReport> {
     transform: transform(SAMPLE_LINE),
     transformError,
     gzipStream,
+    parquet: parquetReport,
     manifest: manifestReport,
     job: jobReport,
     s3: s3Report,
@@ -409,6 +452,38 @@ export function expectedReport(env: SelfTestEnv): Omit<
       badRowLines: [4, 8],
       ndjsonLines: 5,
       byobSame: true,
+    },
+    parquet: {
+      rowGroups: 2,
+      types: [
+        "app_id:BYTE_ARRAY:STRING",
+        "collector_tstamp:INT64:TIMESTAMP",
+        "txn_id:INT32:undefined",
+        "geo_latitude:DOUBLE:undefined",
+        "br_cookies:BOOLEAN:undefined",
+        "dvce_screenwidth:INT32:undefined",
+        "contexts_com_acme_user_1:BYTE_ARRAY:JSON",
+      ],
+      rows: [
+        {
+          app_id: "shop",
+          collector_tstamp: "2021-03-04T05:06:07.123Z",
+          txn_id: 42,
+          geo_latitude: 37.443604,
+          br_cookies: null,
+          dvce_screenwidth: null,
+          contexts_com_acme_user_1: [{ id: 7 }],
+        },
+        {
+          app_id: "second",
+          collector_tstamp: null,
+          txn_id: null,
+          geo_latitude: null,
+          br_cookies: true,
+          dvce_screenwidth: 1920,
+          contexts_com_acme_user_1: null,
+        },
+      ],
     },
     manifest: {
       created: [true, false],

@@ -1,0 +1,119 @@
+/**
+ * gzip TSV → Parquet against gzip TSV → NDJSON, read as the command line reads (1 MiB chunks,
+ * `node:zlib`), in the same run. The issue's target: Parquet at least half as fast as NDJSON.
+ *
+ * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line), or 20,000
+ * lines generated with seed 42 by `tests/support/generator.ts`; it is gzipped first.
+ *
+ * ```sh
+ * deno bench -A bench/parquet_bench.ts
+ * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/parquet_bench.ts
+ * ```
+ *
+ * `bench/parquet_writers_bench.ts` compares the writer with hyparquet-writer on events in memory
+ * (in its own process: 20,000 event objects held in memory slow every garbage collection).
+ *
+ * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
+ * After the run the benchmark prints events/s of the median and the fastest iteration of each,
+ * and the ratio of the medians, on stderr.
+ *
+ * Peak memory is measured by `bench/parquet_memory.ts` (a separate process per run).
+ *
+ * @module
+ */
+
+import { EventStream, NdjsonStream } from "../mod.ts";
+import { fileSource } from "../src/cli/file_source.ts";
+import { nativeGunzip } from "../src/cli/native_gunzip.ts";
+import { toParquet } from "../src/parquet/mod.ts";
+import { writeCorpus } from "../tests/support/generator.ts";
+
+const GENERATED_EVENTS = 20_000;
+
+async function corpusPath(): Promise<string> {
+  const given = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
+  if (given) return given;
+  const path = await Deno.makeTempFile({ prefix: "parquet_bench_", suffix: ".tsv" });
+  await writeCorpus(path, 42, GENERATED_EVENTS);
+  globalThis.addEventListener("unload", () => Deno.removeSync(path));
+  return path;
+}
+
+const path = await corpusPath();
+const gzPath = `${path}.parquet-bench.gz`;
+{
+  const file = await Deno.open(path);
+  const out = await Deno.open(gzPath, { write: true, create: true, truncate: true });
+  await file.readable.pipeThrough(new CompressionStream("gzip")).pipeTo(out.writable);
+  globalThis.addEventListener("unload", () => Deno.removeSync(gzPath));
+}
+let events = 0;
+for await (const result of new EventStream(fileSource(await Deno.open(path)))) {
+  if (result.event) events++;
+}
+const timings = new Map<string, number[]>();
+
+/** Reads a byte stream to its end with a BYOB reader into one reused buffer; returns bytes. */
+async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.length;
+  return bytes;
+}
+
+async function gzipToNdjson(): Promise<number> {
+  const ndjson = new NdjsonStream(fileSource(await Deno.open(gzPath)), { gunzip: nativeGunzip });
+  ndjson.badRows.cancel();
+  const bytes = await drain(ndjson);
+  if (ndjson.stats.events !== events) throw new Error(`${ndjson.stats.events} != ${events}`);
+  return bytes;
+}
+
+async function* eventsOf(stream: EventStream): AsyncGenerator<Record<string, unknown>> {
+  for await (const result of stream) if (result.event) yield result.event;
+}
+
+async function gzipToParquet(compression: "snappy" | "none"): Promise<number> {
+  const stream = new EventStream(fileSource(await Deno.open(gzPath)), { gunzip: nativeGunzip });
+  const bytes = await drain(toParquet(eventsOf(stream), { compression }));
+  if (stream.stats.events !== events) throw new Error(`${stream.stats.events} != ${events}`);
+  return bytes;
+}
+
+function timed(name: string, fn: () => Promise<unknown>): Deno.BenchDefinition {
+  return {
+    name,
+    group: "gzip TSV to",
+    n: 5,
+    warmup: 1,
+    async fn() {
+      const start = performance.now();
+      await fn();
+      const list = timings.get(name) ?? [];
+      list.push(performance.now() - start);
+      timings.set(name, list);
+    },
+  };
+}
+
+const NDJSON = "file.gz → NdjsonStream → NDJSON (as the CLI)";
+const PARQUET = "file.gz → EventStream → toParquet, Snappy (as the CLI)";
+Deno.bench({ ...timed(NDJSON, gzipToNdjson), baseline: true });
+Deno.bench(timed(PARQUET, () => gzipToParquet("snappy")));
+Deno.bench(timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none")));
+
+globalThis.addEventListener("unload", () => {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const report = [`corpus: ${path} (${events} events)`];
+  for (const [name, list] of timings) {
+    const wall = Math.round(events / (median(list) / 1000));
+    const fastest = Math.round(events / (Math.min(...list) / 1000));
+    report.push(`${name}: ${wall} events/s (median of ${list.length}; fastest ${fastest})`);
+  }
+  const ndjson = timings.get(NDJSON);
+  const parquet = timings.get(PARQUET);
+  if (ndjson && parquet) {
+    const ratio = median(ndjson) / median(parquet);
+    report.push(`Parquet (Snappy) speed / NDJSON speed, medians: ${ratio.toFixed(2)}`);
+  }
+  console.error(report.join("\n"));
+});

@@ -1,0 +1,357 @@
+/**
+ * One column of a row group: its values as they arrive, then encoded into Parquet pages.
+ *
+ * @module
+ */
+
+import { _Bytes } from "./bytes.ts";
+import type { _ColumnKind, _ColumnSpec } from "./columns.ts";
+import { _writeRleHybrid } from "./rle.ts";
+import { _snappyCompress } from "./snappy.ts";
+import { _ThriftWriter } from "./thrift.ts";
+import { _timestampMicros } from "./timestamp.ts";
+
+/** A value ready for its column: text, a number, a boolean, or a bigint timestamp. */
+export type _ColumnValue = string | number | boolean | bigint;
+
+/** The compression codecs the writer offers. */
+export type _Codec = "snappy" | "none";
+
+/** Parquet's physical types, encodings, page types and codecs (parquet.thrift). */
+export const _PARQUET = {
+  type: { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 },
+  encoding: { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 },
+  page: { DATA: 0, DICTIONARY: 2 },
+  codec: { none: 0, snappy: 1 } as Record<_Codec, number>,
+} as const;
+
+const PHYSICAL: Record<_ColumnKind, number> = {
+  string: _PARQUET.type.BYTE_ARRAY,
+  json: _PARQUET.type.BYTE_ARRAY,
+  int: _PARQUET.type.INT32,
+  double: _PARQUET.type.DOUBLE,
+  bool: _PARQUET.type.BOOLEAN,
+  tstamp: _PARQUET.type.INT64,
+};
+
+/** The physical type of a column kind. */
+export function _physicalType(kind: _ColumnKind): number {
+  return PHYSICAL[kind];
+}
+
+/** Where encoded pages go: pieces of the file in order, and the file offset after them. */
+export interface _PageSink {
+  pieces: Uint8Array[];
+  /** The file offset at which the next piece starts. */
+  offset: number;
+}
+
+/** What the footer needs to know about one column chunk. */
+export interface _ChunkMeta {
+  type: number;
+  encodings: number[];
+  codec: number;
+  numValues: number;
+  nullCount: number;
+  uncompressedSize: number;
+  compressedSize: number;
+  dataPageOffset: number;
+  dictionaryPageOffset?: number;
+  /** PLAIN-encoded bounds for numeric and timestamp columns with values. */
+  min?: Uint8Array;
+  max?: Uint8Array;
+}
+
+const INT32_MIN = -0x8000_0000;
+const INT32_MAX = 0x7fff_ffff;
+
+/**
+ * Checks `value` against the column kind and converts it to what is stored (a timestamp
+ * becomes microseconds, JSON its text). Throws a `TypeError` or `RangeError` saying what is
+ * wrong with it; the caller adds where.
+ */
+export function _columnValue(spec: _ColumnSpec, value: unknown): _ColumnValue {
+  switch (spec.kind) {
+    case "string":
+      if (typeof value === "string") return value;
+      break;
+    case "int":
+      if (typeof value === "number" && Number.isInteger(value)) {
+        if (value >= INT32_MIN && value <= INT32_MAX) return value;
+        throw new RangeError(`${spec.name} ${value} does not fit INT32`);
+      }
+      break;
+    case "double":
+      if (typeof value === "number" && Number.isFinite(value)) return value;
+      break;
+    case "bool":
+      if (typeof value === "boolean") return value;
+      break;
+    case "tstamp": {
+      if (typeof value !== "string") break;
+      const micros = _timestampMicros(value);
+      if (micros === null) {
+        throw new RangeError(
+          `${spec.name} "${value}" has digits below a microsecond (TIMESTAMP(MICROS) would lose them)`,
+        );
+      }
+      if (micros !== undefined) return micros;
+      break;
+    }
+    case "json": {
+      const text = JSON.stringify(value);
+      if (typeof text === "string") return text;
+      break;
+    }
+  }
+  throw new TypeError(`${spec.name} ${describe(value)} is not a valid ${spec.kind} value`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
+  }
+  if (typeof value === "object") return Array.isArray(value) ? "(an array)" : "(an object)";
+  return String(value);
+}
+
+/** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
+const MAX_DICTIONARY = 0xffff;
+
+/** After this many values, a string column with more than half of them distinct drops its dictionary. */
+const SAMPLE = 512;
+
+/**
+ * The values of one column in the current row group, encoded as they arrive: PLAIN bytes (so
+ * no value is kept as a JavaScript string), and for strings also dictionary indexes while a
+ * dictionary still pays (at most half as many distinct values as values).
+ */
+export class _ColumnBuffer {
+  readonly spec: _ColumnSpec;
+  /** 1 where row `i` has a value. */
+  readonly defs: Uint8Array;
+  /** How many values (rows with a value). */
+  count = 0;
+  /** The values, PLAIN-encoded (booleans one byte each, packed when written). */
+  readonly plain: _Bytes;
+  /** String columns: the distinct values and their indexes, `undefined` once it does not pay. */
+  dictionary: Map<string, number> | undefined;
+  /** String columns: the dictionary index of each value. */
+  readonly indexes: Uint16Array | undefined;
+  /** Numeric and timestamp columns: the smallest and largest value. */
+  min: number | bigint | undefined;
+  max: number | bigint | undefined;
+  readonly #dictionaryLimit: number;
+
+  constructor(spec: _ColumnSpec, rows: number) {
+    this.spec = spec;
+    this.defs = new Uint8Array(rows);
+    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1024);
+    this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
+    if (spec.kind === "string") {
+      this.dictionary = new Map();
+      this.indexes = new Uint16Array(rows);
+    }
+  }
+
+  /** Adds the value of row `row` (a value {@linkcode _columnValue} returned for this column). */
+  add(row: number, value: _ColumnValue): void {
+    this.defs[row] = 1;
+    const plain = this.plain;
+    switch (this.spec.kind) {
+      case "string":
+        plain.lengthPrefixedUtf8(value as string);
+        if (this.dictionary !== undefined) this.#index(value as string);
+        break;
+      case "json":
+        plain.lengthPrefixedUtf8(value as string);
+        break;
+      case "int":
+        plain.i32(value as number);
+        this.#bound(value as number);
+        break;
+      case "double":
+        plain.f64(value as number);
+        this.#bound(value as number);
+        break;
+      case "tstamp":
+        writeInt64(plain, value as number | bigint);
+        this.#bound(value as number | bigint);
+        break;
+      case "bool":
+        plain.u8(value ? 1 : 0);
+        break;
+    }
+    this.count++;
+  }
+
+  #index(value: string): void {
+    const dictionary = this.dictionary!;
+    let index = dictionary.get(value);
+    if (index === undefined) {
+      index = dictionary.size;
+      if (index >= this.#dictionaryLimit) {
+        this.dictionary = undefined;
+        return;
+      }
+      dictionary.set(value, index);
+    }
+    this.indexes![this.count] = index;
+    if (this.count + 1 === SAMPLE && dictionary.size > SAMPLE >> 1) this.dictionary = undefined;
+  }
+
+  #bound(value: number | bigint): void {
+    if (this.min === undefined || value < this.min) this.min = value;
+    if (this.max === undefined || value > this.max) this.max = value;
+  }
+
+  /** Whether the dictionary pays: at most half as many distinct values as values. */
+  get useDictionary(): boolean {
+    return this.dictionary !== undefined && this.count > 0 &&
+      this.dictionary.size <= this.count >> 1;
+  }
+
+  /** Forgets the row group's values (keeping the buffers' memory). */
+  reset(): void {
+    this.defs.fill(0);
+    this.count = 0;
+    this.plain.reset();
+    if (this.spec.kind === "string") this.dictionary = new Map();
+    this.min = undefined;
+    this.max = undefined;
+  }
+}
+
+/** Reused buffers for encoding. */
+export class _Scratch {
+  readonly body: _Bytes = new _Bytes(1 << 20);
+  readonly compressed: _Bytes = new _Bytes(1 << 20);
+  readonly header: _Bytes = new _Bytes(256);
+}
+
+/**
+ * Appends the pages of one column chunk (`rows` rows; `column` may be `undefined` for a
+ * column with no value in the row group) to `out`, and says where they are.
+ */
+export function _writeChunk(
+  out: _PageSink,
+  kind: _ColumnKind,
+  column: _ColumnBuffer | undefined,
+  rows: number,
+  codec: _Codec,
+  scratch: _Scratch,
+): _ChunkMeta {
+  const count = column?.count ?? 0;
+  const meta: _ChunkMeta = {
+    type: PHYSICAL[kind],
+    encodings: [_PARQUET.encoding.PLAIN, _PARQUET.encoding.RLE],
+    codec: _PARQUET.codec[codec],
+    numValues: rows,
+    nullCount: rows - count,
+    uncompressedSize: 0,
+    compressedSize: 0,
+    dataPageOffset: 0,
+  };
+  const dictionary = column?.useDictionary ? column.dictionary! : undefined;
+  if (dictionary !== undefined) {
+    meta.dictionaryPageOffset = out.offset;
+    meta.encodings.push(_PARQUET.encoding.RLE_DICTIONARY);
+    const body = scratch.body;
+    body.reset();
+    for (const text of dictionary.keys()) body.lengthPrefixedUtf8(text);
+    writePage(out, meta, scratch, codec, _PARQUET.page.DICTIONARY, (t) =>
+      t.struct(7, () => {
+        t.i32(1, dictionary.size);
+        t.i32(2, _PARQUET.encoding.PLAIN);
+      }));
+  }
+  meta.dataPageOffset = out.offset;
+  const body = scratch.body;
+  body.reset();
+  body.i32(0); // the byte length of the definition levels, set below
+  _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
+  body.view.setInt32(0, body.length - 4, true);
+  if (column !== undefined && count > 0) {
+    if (dictionary !== undefined) {
+      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.size - 1));
+      body.u8(bitWidth);
+      _writeRleHybrid(body, column.indexes!, count, bitWidth);
+    } else if (kind === "bool") writeBooleans(body, column.plain.content());
+    else body.append(column.plain.content());
+    if (column.min !== undefined) {
+      meta.min = bound(kind, column.min);
+      meta.max = bound(kind, column.max!);
+    }
+  }
+  const encoding = dictionary ? _PARQUET.encoding.RLE_DICTIONARY : _PARQUET.encoding.PLAIN;
+  writePage(out, meta, scratch, codec, _PARQUET.page.DATA, (t) =>
+    t.struct(5, () => {
+      t.i32(1, rows);
+      t.i32(2, encoding);
+      t.i32(3, _PARQUET.encoding.RLE);
+      t.i32(4, _PARQUET.encoding.RLE);
+    }));
+  return meta;
+}
+
+/** Writes `scratch.body` as one page: header, then the body compressed with `codec`. */
+function writePage(
+  out: _PageSink,
+  meta: _ChunkMeta,
+  scratch: _Scratch,
+  codec: _Codec,
+  pageType: number,
+  pageHeader: (t: _ThriftWriter) => void,
+): void {
+  const body = scratch.body.content();
+  let stored = body;
+  if (codec === "snappy") {
+    scratch.compressed.reset();
+    _snappyCompress(body, scratch.compressed);
+    stored = scratch.compressed.content();
+  }
+  const header = scratch.header;
+  header.reset();
+  const t = new _ThriftWriter(header);
+  t.message(() => {
+    t.i32(1, pageType);
+    t.i32(2, body.length);
+    t.i32(3, stored.length);
+    pageHeader(t);
+  });
+  const page = new Uint8Array(header.length + stored.length);
+  page.set(header.content());
+  page.set(stored, header.length);
+  out.pieces.push(page);
+  out.offset += page.length;
+  meta.uncompressedSize += header.length + body.length;
+  meta.compressedSize += header.length + stored.length;
+}
+
+/** Packs booleans stored one byte each into bits, eight per byte, first value lowest. */
+function writeBooleans(body: _Bytes, bytes: Uint8Array): void {
+  body.ensure((bytes.length + 7) >> 3);
+  for (let i = 0; i < bytes.length; i += 8) {
+    let byte = 0;
+    for (let b = 0; b < 8 && i + b < bytes.length; b++) byte |= bytes[i + b] << b;
+    body.u8(byte);
+  }
+}
+
+function writeInt64(body: _Bytes, value: number | bigint): void {
+  if (typeof value === "number") body.i64(value);
+  else {
+    body.ensure(8);
+    body.view.setBigInt64(body.length, value, true);
+    body.length += 8;
+  }
+}
+
+/** A statistics bound: the value PLAIN-encoded. */
+function bound(kind: _ColumnKind, value: number | bigint): Uint8Array {
+  const bytes = new _Bytes(8);
+  if (kind === "int") bytes.i32(value as number);
+  else if (kind === "double") bytes.f64(value as number);
+  else writeInt64(bytes, value);
+  return bytes.content().slice();
+}

@@ -1,0 +1,209 @@
+/**
+ * A Parquet file built row group by row group: events in, file bytes out.
+ *
+ * @module
+ */
+
+import {
+  type _ChunkMeta,
+  type _Codec,
+  _ColumnBuffer,
+  type _ColumnValue,
+  _columnValue,
+  type _PageSink,
+  _Scratch,
+  _writeChunk,
+} from "./column.ts";
+import { _ATOMIC_COLUMNS, _columnFor, type _ColumnSpec } from "./columns.ts";
+import { _encodeFooter, type _RowGroupMeta } from "./footer.ts";
+
+const MAGIC = new TextEncoder().encode("PAR1");
+
+interface ColumnState {
+  spec: _ColumnSpec;
+  buffer: _ColumnBuffer;
+  /** The row group in which the column first had a value (earlier ones get null chunks). */
+  firstRowGroup: number;
+}
+
+/** How {@linkcode _ParquetFileWriter} writes. */
+export interface _FileWriterOptions {
+  rowGroupSize: number;
+  codec: _Codec;
+  /** The exact columns, in order; without it, every atomic column and the shredded ones seen. */
+  columns?: readonly string[];
+}
+
+/**
+ * Collects events into column buffers and encodes each full row group. Bytes come out of
+ * {@linkcode _ParquetFileWriter.addRowGroup} and {@linkcode _ParquetFileWriter.finish}, in
+ * file order.
+ */
+export class _ParquetFileWriter {
+  readonly #rowGroupSize: number;
+  readonly #codec: _Codec;
+  readonly #fixed: boolean;
+  readonly #columns = new Map<string, ColumnState>();
+  readonly #rowGroups: _RowGroupMeta[] = [];
+  readonly #out: _PageSink = { pieces: [], offset: 0 };
+  readonly #scratch = new _Scratch();
+  /** Rows in the current row group. */
+  #rows = 0;
+  /** Events seen, for error messages. */
+  #events = 0;
+  #pendingColumns: (ColumnState | _ColumnSpec)[] = [];
+  #pendingValues: _ColumnValue[] = [];
+
+  constructor(options: _FileWriterOptions) {
+    this.#rowGroupSize = options.rowGroupSize;
+    this.#codec = options.codec;
+    this.#fixed = options.columns !== undefined;
+    const specs = options.columns === undefined ? _ATOMIC_COLUMNS : fixedColumns(options.columns);
+    for (const spec of specs) this.#addColumn(spec);
+    this.#out.pieces.push(MAGIC.slice());
+    this.#out.offset = MAGIC.length;
+  }
+
+  #addColumn(spec: _ColumnSpec): ColumnState {
+    const state = {
+      spec,
+      buffer: new _ColumnBuffer(spec, this.#rowGroupSize),
+      firstRowGroup: this.#rowGroups.length,
+    };
+    this.#columns.set(spec.name, state);
+    return state;
+  }
+
+  /** Whether the current row group is full. */
+  get full(): boolean {
+    return this.#rows >= this.#rowGroupSize;
+  }
+
+  /** How many events were added (including ones that failed). */
+  get events(): number {
+    return this.#events;
+  }
+
+  /**
+   * Adds one event as a row. An event with a key that has no column, or a value its column
+   * cannot hold, throws a `TypeError` or `RangeError` naming the event and the key, and adds
+   * nothing.
+   */
+  add(event: Record<string, unknown>): void {
+    const number = ++this.#events;
+    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+      throw new TypeError(`Cannot write event ${number} to Parquet: expected an object`);
+    }
+    const columns = this.#pendingColumns;
+    const values = this.#pendingValues;
+    let count = 0;
+    // Object.keys, not for…in: transform's objects have dictionary properties, which for…in
+    // enumerates about twice as slowly.
+    const keys = Object.keys(event);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      const value = event[key];
+      if (value === null || value === undefined) continue;
+      const state = this.#columns.get(key);
+      const spec = state?.spec ?? this.#newColumn(key, number);
+      try {
+        values[count] = _columnValue(spec, value);
+      } catch (error) {
+        if (error instanceof RangeError) {
+          throw new RangeError(`Cannot write event ${number} to Parquet: ${error.message}`);
+        }
+        throw new TypeError(`Cannot write event ${number} to Parquet: ${(error as Error).message}`);
+      }
+      columns[count++] = state ?? spec;
+    }
+    const row = this.#rows++;
+    for (let i = 0; i < count; i++) {
+      const pending = columns[i];
+      const column = "buffer" in pending
+        ? pending
+        : (this.#columns.get(pending.name) ?? this.#addColumn(pending));
+      column.buffer.add(row, values[i]);
+    }
+  }
+
+  /** The spec of a column not seen yet; it is added once the whole event is valid. */
+  #newColumn(key: string, number: number): _ColumnSpec {
+    const spec = this.#fixed ? undefined : _columnFor(key);
+    if (spec !== undefined) return spec;
+    const why = this.#fixed
+      ? "it is not one of the columns given in options.columns"
+      : "the flat form has no such key (expected an atomic field, geo_location, contexts_… or unstruct_event_…)";
+    throw new TypeError(`Cannot write event ${number} to Parquet: key "${key}": ${why}`);
+  }
+
+  /** Encodes the rows added so far as one row group and returns the bytes not yet handed out. */
+  addRowGroup(): Uint8Array[] {
+    if (this.#rows > 0) this.#writeRowGroup();
+    return this.#take();
+  }
+
+  #writeRowGroup(): void {
+    const fileOffset = this.#out.offset;
+    const chunks = new Map<string, _ChunkMeta>();
+    for (const { spec, buffer } of this.#columns.values()) {
+      chunks.set(spec.name, this.#writeChunk(spec, buffer, this.#rows));
+      buffer.reset();
+    }
+    this.#rowGroups.push({ numRows: this.#rows, fileOffset, chunks });
+    this.#rows = 0;
+  }
+
+  #writeChunk(spec: _ColumnSpec, buffer: _ColumnBuffer | undefined, rows: number): _ChunkMeta {
+    return _writeChunk(this.#out, spec.kind, buffer, rows, this.#codec, this.#scratch);
+  }
+
+  #take(): Uint8Array[] {
+    const pieces = this.#out.pieces;
+    this.#out.pieces = [];
+    return pieces;
+  }
+
+  /**
+   * Writes the last row group, an all-null chunk in each earlier row group for every column
+   * that first appeared later, and the footer; returns the remaining bytes of the file.
+   */
+  finish(): Uint8Array[] {
+    if (this.#rows > 0) this.#writeRowGroup();
+    for (const { spec, firstRowGroup } of this.#columns.values()) {
+      for (let group = 0; group < firstRowGroup; group++) {
+        const rowGroup = this.#rowGroups[group];
+        rowGroup.chunks.set(spec.name, this.#writeChunk(spec, undefined, rowGroup.numRows));
+      }
+    }
+    const footer = _encodeFooter(this.#order(), this.#rowGroups);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setInt32(0, footer.length, true);
+    this.#out.pieces.push(footer, length, MAGIC.slice());
+    this.#out.offset += footer.length + 8;
+    return this.#take();
+  }
+
+  /** The given columns in their order, or the atomic ones then the shredded ones by name. */
+  #order(): _ColumnSpec[] {
+    const specs = [...this.#columns.values()].map((state) => state.spec);
+    if (this.#fixed) return specs;
+    const atomic = specs.slice(0, _ATOMIC_COLUMNS.length);
+    const shredded = specs.slice(_ATOMIC_COLUMNS.length);
+    return [...atomic, ...shredded.sort((a, b) => (a.name < b.name ? -1 : 1))];
+  }
+}
+
+function fixedColumns(names: readonly string[]): _ColumnSpec[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    const spec = _columnFor(name);
+    if (spec === undefined) {
+      throw new TypeError(
+        `Invalid columns option: "${name}" is not a key of the flat form (an atomic field, geo_location, contexts_… or unstruct_event_…)`,
+      );
+    }
+    if (seen.has(name)) throw new TypeError(`Invalid columns option: "${name}" is given twice`);
+    seen.add(name);
+    return spec;
+  });
+}

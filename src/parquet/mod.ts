@@ -1,0 +1,7 @@
+/**
+ * Parquet output: flat events → one typed Parquet file, row group by row group.
+ *
+ * @module
+ */
+
+export * from "./to_parquet.ts";
