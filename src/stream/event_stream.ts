@@ -27,11 +27,11 @@ export interface EventStreamOptions extends TransformOptions {
    */
   gzip?: "auto" | boolean;
   /**
-   * Makes the decompressor for gzip input, instead of the built-in pure-JavaScript one
-   * (fflate's, as in {@linkcode GunzipStream}). It must read every member of a multi-member
-   * file; its errors become {@linkcode StreamReadError}s. Where `node:zlib` exists (Deno, Node,
-   * Bun), `() => Duplex.toWeb(zlib.createGunzip())` is about four times faster and also checks
-   * each member's CRC-32 and length.
+   * Makes the decompressor for gzip input, instead of the built-in one (that of
+   * {@linkcode GunzipStream}: each member decoded by `DecompressionStream` where it works, else
+   * by fflate, and checked whole). It must read every member of a multi-member file; its errors
+   * become {@linkcode StreamReadError}s. Where only fflate works and `node:zlib` exists,
+   * `() => Duplex.toWeb(zlib.createGunzip())` is about four times faster.
    *
    * @default {undefined}
    */

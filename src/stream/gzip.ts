@@ -1,11 +1,12 @@
 /**
- * Gzip input: detection by magic bytes and decompression of every member of a multi-member
- * file (concatenated `.gz` files), which `DecompressionStream` in Deno and workerd does not do.
+ * Gzip input: detection by magic bytes, and a stream that decompresses every member of a
+ * multi-member file (concatenated `.gz` files), which `DecompressionStream` in Deno and workerd
+ * does not do on its own.
  *
  * @module
  */
 
-import { Gunzip } from "../_deps/fflate.ts";
+import { type GunzipDecoder, makeGunzipDecoder } from "./gunzip_decoder.ts";
 
 /**
  * Whether `bytes` starts with the gzip magic bytes `1f 8b`.
@@ -26,52 +27,15 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** What {@linkcode GunzipDecoder.push} decompressed, and the error that stopped it. */
-export interface GunzipOutput {
-  /** The decompressed bytes, in order (also those before an error). */
-  out: Uint8Array[];
-  /** Set when the data is corrupt or truncated. */
-  error?: TypeError;
-}
-
-/**
- * A synchronous gzip decoder that reads every member of a multi-member file (fflate's
- * streaming `Gunzip`).
- */
-export class GunzipDecoder {
-  readonly #gunzip: Gunzip;
-  #out: Uint8Array[] = [];
-
-  constructor() {
-    this.#gunzip = new Gunzip((data) => {
-      if (data.length > 0) this.#out.push(data);
-    });
-  }
-
-  /** Decompresses the next compressed bytes; `final` for the end of the input. */
-  push(chunk: Uint8Array, final = false): GunzipOutput {
-    let error: TypeError | undefined;
-    try {
-      this.#gunzip.push(chunk, final);
-    } catch (cause) {
-      error = new TypeError(`Cannot decompress gzip input: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
-    const out = this.#out;
-    this.#out = [];
-    return error === undefined ? { out } : { out, error };
-  }
-}
-
 /**
  * Decompresses gzip bytes, including a file made of several gzip members (concatenated
- * `.gz` files): every member's data comes out, in order. Corrupt or truncated data errors
- * the stream with a `TypeError`.
+ * `.gz` files): every member's data comes out, in order. Each member's CRC-32 and length
+ * (ISIZE) are checked; corrupt data, data that ends inside a member and anything but zero bytes
+ * after the last member error the stream with a `TypeError`.
  *
- * Unlike `DecompressionStream("gzip")` in Deno and workerd, which stop after the first
- * member, this reads the whole file. It is pure JavaScript (fflate), so it also runs where
- * `DecompressionStream` is missing.
+ * Unlike `DecompressionStream("gzip")` in Deno and workerd, which fail after the first
+ * member, this reads the whole file. Where `DecompressionStream` works, each member is decoded
+ * by it (native code); elsewhere by fflate (pure JavaScript).
  *
  * @example Decompress two concatenated gzip members
  * ```ts
@@ -87,18 +51,29 @@ export class GunzipDecoder {
  */
 export class GunzipStream extends TransformStream<Uint8Array, Uint8Array> {
   constructor() {
-    const decoder = new GunzipDecoder();
-    super({
-      transform(chunk, controller) {
-        const { out, error } = decoder.push(chunk);
-        for (const piece of out) controller.enqueue(piece);
-        if (error) throw error;
-      },
-      flush(controller) {
-        const { out, error } = decoder.push(new Uint8Array(0), true);
-        for (const piece of out) controller.enqueue(piece);
-        if (error) throw error;
-      },
-    });
+    let decoder: GunzipDecoder | undefined;
+    // An error is thrown at the next call, once the reader has taken the output before it (a
+    // transform is called only when the output queue is empty; throwing at once would drop it).
+    let failure: TypeError | undefined;
+    const decode = async (
+      chunk: Uint8Array,
+      final: boolean,
+      controller: TransformStreamDefaultController<Uint8Array>,
+    ) => {
+      if (failure) throw failure;
+      decoder ??= await makeGunzipDecoder();
+      const { out, error } = await decoder.push(chunk, final);
+      for (const piece of out) controller.enqueue(piece);
+      failure = error;
+      if (error && (final || out.length === 0)) throw error;
+    };
+    // `cancel` (the reader cancelled: the member's decoder is given up) is newer than some
+    // runtimes' type definitions of `Transformer`; where it is not supported it is not called.
+    const transformer: Transformer<Uint8Array, Uint8Array> & { cancel?: () => void } = {
+      transform: (chunk, controller) => decode(chunk, false, controller),
+      flush: (controller) => decode(new Uint8Array(0), true, controller),
+      cancel: () => decoder?.cancel(),
+    };
+    super(transformer);
   }
 }

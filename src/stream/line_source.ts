@@ -6,7 +6,8 @@
  */
 
 import { ChunkReader } from "./chunk_reader.ts";
-import { GunzipDecoder, isGzip } from "./gzip.ts";
+import { type GunzipDecoder, makeGunzipDecoder } from "./gunzip_decoder.ts";
+import { isGzip } from "./gzip.ts";
 import { type LineHandler, LineSplitter } from "./line_splitter.ts";
 import { StreamReadError } from "./stream_read_error.ts";
 import type { StreamStats } from "./stream_stats.ts";
@@ -102,7 +103,7 @@ export class LineSource {
     }
     try {
       if (result.done) {
-        if (this.#feed(new Uint8Array(0), true, handler)) return true; // now decompressing
+        if (await this.#feed(new Uint8Array(0), true, handler)) return true; // now decompressing
         this.#splitter.finish(handler);
         this.stats.done = true;
         this.#reader.releaseLock();
@@ -116,7 +117,7 @@ export class LineSource {
         this.#ahead = this.#reader.read();
         this.#ahead.catch(() => {}); // its failure is reported by the next call
       }
-      this.#feed(result.value, false, handler);
+      await this.#feed(result.value, false, handler);
       // Plain input is split and handled by now, and what the splitter keeps it copied: the
       // buffer can be read into again. (The built-in gunzip may keep a reference to its input.)
       if (this.#reader === this.#source && this.#head === null && this.#gunzip === null) {
@@ -140,6 +141,7 @@ export class LineSource {
   /** Stops reading: the source is cancelled. */
   async cancel(reason?: unknown): Promise<void> {
     this.stats.done = true;
+    this.#gunzip?.cancel();
     if (this.#external) {
       // Cancel the source itself too: a decompressor may not pass the cancel on at once.
       const results = await Promise.allSettled([
@@ -157,7 +159,7 @@ export class LineSource {
    * Splits (and decompresses) the next bytes. Returns `true` when the input was just handed to
    * an external decompressor: `#reader` then yields its output.
    */
-  #feed(chunk: Uint8Array, final: boolean, handler: LineHandler): boolean {
+  async #feed(chunk: Uint8Array, final: boolean, handler: LineHandler): Promise<boolean> {
     let bytes = chunk;
     if (this.#head !== null) {
       // Wait for two bytes to decide whether the input is gzip.
@@ -173,14 +175,14 @@ export class LineSource {
           this.#decompressWith(this.#makeGunzip(), bytes, final);
           return true;
         }
-        this.#gunzip = new GunzipDecoder();
+        this.#gunzip = await makeGunzipDecoder();
       }
     }
     if (this.#gunzip === null) {
       this.#splitter.push(bytes, handler);
       return false;
     }
-    const { out, error } = this.#gunzip.push(bytes, final);
+    const { out, error } = await this.#gunzip.push(bytes, final);
     for (const piece of out) this.#splitter.push(piece, handler);
     if (error) throw new GzipError(error);
     return false;

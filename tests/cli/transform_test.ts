@@ -297,3 +297,91 @@ Deno.test("transform stops quietly with status 1 when stdout is closed early", a
   assert.equal(status.code, EXIT.ioError);
   assert.equal(stderr, "");
 });
+
+Deno.test("transform --jobs 2 writes the files' output in input order, as --jobs 1 does", async () => {
+  const badPath = `${dir}/bad-jobs.ndjson`;
+  const files = [gzPath, plainPath, goodPath, gzPath];
+  const runs = [];
+  for (const jobs of ["1", "2", "3"]) {
+    const run = await runCli(["transform", "--jobs", jobs, "--bad", badPath, ...files]);
+    runs.push({ ...run, bad: await Deno.readTextFile(badPath) });
+  }
+  const want = files.map((f) =>
+    expected(f, f === gzPath ? gzLines : f === plainPath ? lines : good.slice(0, 20))
+  );
+  for (const [i, run] of runs.entries()) {
+    assert.equal(run.code, EXIT.badInput, `run ${i}`);
+    assert.equal(run.stdout, want.map((w) => w.events).join(""), `run ${i}`);
+    assert.equal(run.bad, want.map((w) => w.badRows).join(""), `run ${i}`);
+    assert.deepEqual(summaryOf(run.stderr), summaryOf(runs[0].stderr));
+  }
+});
+
+Deno.test("transform --jobs 2 stops at a corrupt file after writing everything before it", async () => {
+  const corrupt = `${dir}/corrupt-jobs.gz`;
+  const gz = await gzipMember(good.join("\n") + "\n");
+  await Deno.writeFile(corrupt, gz.subarray(0, Math.floor(gz.length * 0.6)));
+  const run = await runCli(["transform", "--jobs", "2", goodPath, corrupt, goodPath]);
+  assert.equal(run.code, EXIT.ioError);
+  const match =
+    /\ntransform: .*corrupt-jobs\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: the input ends inside gzip member 1/
+      .exec("\n" + run.stderr);
+  assert.ok(match, run.stderr);
+  const reached = Number(match[1]);
+  assert.ok(reached > 0 && reached < good.length);
+  const first = expected(goodPath, good.slice(0, 20)).events;
+  assert.equal(run.stdout, first + expected(corrupt, good.slice(0, reached)).events);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+Deno.test("transform decompresses a large gzip file on a second thread, as one read from stdin", async (t) => {
+  // About 5 MB of gzip: over the size from which the gunzip thread is used.
+  const text = encoder.encode(
+    Array(100).fill(generated.map((g) => g.line).join("\n")).join("\n") + "\n",
+  );
+  const gz = await gzipMember(text);
+  assert.ok(gz.length >= 4 * 1024 * 1024, `${gz.length} bytes of gzip`);
+  const bigPath = `${dir}/big.tsv.gz`;
+  await Deno.writeFile(bigPath, gz);
+  const digest = async (s: string) =>
+    new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(s)));
+  await t.step("the same events, bad rows and counts", async () => {
+    const [threaded, piped] = [
+      await runCli(["transform", bigPath]),
+      await runCli(["transform", "-"], gz),
+    ];
+    assert.equal(threaded.code, EXIT.badInput);
+    assert.equal(piped.code, EXIT.badInput);
+    assert.deepEqual(await digest(threaded.stdout), await digest(piped.stdout));
+    assert.deepEqual(summaryOf(threaded.stderr), summaryOf(piped.stderr));
+    assert.equal(summaryOf(threaded.stderr).lines, 12_000);
+  });
+  await t.step("cut short: the lines before the cut, then a clear error", async () => {
+    const cutPath = `${dir}/big-cut.tsv.gz`;
+    await Deno.writeFile(cutPath, gz.subarray(0, gz.length - 1000));
+    const run = await runCli(["transform", "--bad", `${dir}/big-cut-bad.ndjson`, cutPath]);
+    assert.equal(run.code, EXIT.ioError);
+    const match =
+      /^transform: .*big-cut\.tsv\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: /
+        .exec(run.stderr);
+    assert.ok(match, run.stderr);
+    const reached = Number(match[1]);
+    assert.ok(reached > 11_000, `${reached} lines`);
+    const summary = summaryOf(run.stderr);
+    assert.equal(summary.lines, reached);
+    assert.equal(run.stdout.split("\n").length - 1, summary.events);
+  });
+});
+
+Deno.test("transform rejects a --jobs that is not a positive integer", async () => {
+  for (const value of ["0", "two", "1.5", "01x"]) {
+    const run = await runInProcess(["transform", "--jobs", value, goodPath, goodPath]);
+    assert.equal(run.code, EXIT.usage);
+    assert.ok(
+      run.stderr.startsWith(
+        `snowplow-analytics transform: --jobs must be a positive integer, got '${value}'`,
+      ),
+      run.stderr,
+    );
+  }
+});
