@@ -254,8 +254,6 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
       await sinks.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
     }
     if (inParallel(settings)) {
-      // transformInParallel reports a failure by its message; the map gives back its status.
-      const failures = new Map<string, Failure>();
       const { geoLocation, nulls, schemaVersion, maxLineBytes } = settings.streamOptions;
       const options = { geoLocation, nulls, schemaVersion, maxLineBytes };
       const failure = await transformInParallel(
@@ -263,15 +261,9 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
         settings.jobs,
         options,
         sinks,
-        async (file) => {
-          const failed = await transformFile(file, settings, io, sinks);
-          if (failed !== undefined) failures.set(failed.message, failed);
-          return failed?.message;
-        },
+        (file) => transformFile(file, settings, io, sinks),
       );
-      if (failure !== undefined) {
-        status = await report(failures.get(failure) ?? { message: failure, ...READ_FAILED });
-      }
+      if (failure !== undefined) status = await report(failure);
     } else {
       for (const file of settings.files) {
         const failure = await transformFile(file, settings, io, sinks);

@@ -324,7 +324,7 @@ Deno.test("transform --jobs 2 stops at a corrupt file after writing everything b
   const run = await runCli(["transform", "--jobs", "2", goodPath, corrupt, goodPath]);
   assert.equal(run.code, EXIT.ioError);
   const match =
-    /\ntransform: .*corrupt-jobs\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: the input ends inside gzip member 1/
+    /\nsnowplow-analytics transform: .*corrupt-jobs\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: the input ends inside gzip member 1/
       .exec("\n" + run.stderr);
   assert.ok(match, run.stderr);
   const reached = Number(match[1]);
@@ -362,7 +362,7 @@ Deno.test("transform decompresses a large gzip file on a second thread, as one r
     const run = await runCli(["transform", "--bad", `${dir}/big-cut-bad.ndjson`, cutPath]);
     assert.equal(run.code, EXIT.ioError);
     const match =
-      /^transform: .*big-cut\.tsv\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: /
+      /^snowplow-analytics transform: .*big-cut\.tsv\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: /
         .exec(run.stderr);
     assert.ok(match, run.stderr);
     const reached = Number(match[1]);
