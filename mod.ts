@@ -29,12 +29,14 @@
 
 // The transformer
 export {
+  type AtomicFieldTypes,
   type Contexts,
   ENRICHED_EVENT_FIELDS,
   type EnrichedEvent,
   type EnrichedEventFieldName,
   type FieldDefinition,
   type FieldKind,
+  type FlatEvent,
   flatten,
   getContextValues,
   getUnstructValue,
@@ -48,6 +50,7 @@ export {
   type SchemaInventoryItem,
   type SelfDescribingColumn,
   type SelfDescribingJson,
+  type ShreddedColumns,
   toTsv,
   transform,
   TransformError,

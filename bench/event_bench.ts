@@ -6,8 +6,8 @@
  * same lines in the same run.
  *
  * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line, e.g. made by
- * `python3 ../shared/tools/gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv`), or
- * 20,000 lines generated with seed 42 by `tests/support/generator.ts`.
+ * `deno task gen-corpus --events 50000 --seed 42 --out /tmp/c.tsv`), or 20,000 lines generated
+ * with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
  * deno bench -A bench/event_bench.ts
@@ -26,7 +26,7 @@
 import { parse, transform, transformToJson } from "../mod.ts";
 // The existing JavaScript Analytics SDK (npm, the only version published), for a comparison
 // in the same run: a ratio holds when the VM's speed drifts, an absolute figure does not.
-import jsSdk from "snowplow-analytics-sdk";
+import jsSdk from "npm:snowplow-analytics-sdk@0.1.0";
 import { naiveBuild, readLines } from "./corpus.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { type AwsCredentials, listRunIds, processRuns, readRun, RunManifests } from "../mod.ts";
 import { dynamoDbCall } from "../src/aws/mod.ts";
 import { startDynamoDb } from "../tests/support/dynamodb_server.ts";

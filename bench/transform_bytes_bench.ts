@@ -9,7 +9,7 @@
  * generated with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
- * python3 gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
+ * deno task gen-corpus --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
  * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/transform_bytes_bench.ts
  * ```
  *

@@ -1,4 +1,4 @@
-import { AwsV4Signer } from "aws4fetch";
+import { AwsV4Signer } from "../_deps/aws4fetch.ts";
 import { crc32 } from "./crc32.ts";
 import { AwsError, awsError, codeForStatus } from "./error.ts";
 import { guardResponse, type IdleGuard, idleTimeoutOf, settleWithin } from "./idle.ts";

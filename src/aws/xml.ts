@@ -1,4 +1,4 @@
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser } from "../_deps/fast_xml_parser.ts";
 import { S3Error } from "./error.ts";
 
 /** Options of {@linkcode parseAwsXml}. */

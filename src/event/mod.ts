@@ -13,3 +13,4 @@ export * from "./parse.ts";
 export * from "./access.ts";
 export * from "./fields.ts";
 export * from "./self_describing.ts";
+export * from "./flat_event.ts";

@@ -27,6 +27,7 @@ import {
 import { shredContexts, shredContextsText, shredUnstruct, shredUnstructText } from "./shred.ts";
 import { readDoubleAt, readIntAt, readTimestampAt } from "./values.ts";
 import type { Contexts, UnstructEvent } from "./self_describing.ts";
+import type { FlatEvent } from "./flat_event.ts";
 
 /** Options for the flat JSON form. */
 export interface TransformOptions {
@@ -92,11 +93,15 @@ export interface TransformOptions {
  *
  * @param line One enriched event: 131 tab-separated fields.
  * @param options What shape to produce.
- * @returns The flat JSON form.
+ * @returns The flat JSON form, typed as {@linkcode FlatEvent} (`FlatEvent<true>` with
+ * `nulls: true`).
  * @throws {TransformError} When the line is not TSV, has another field count, or has invalid
  * values.
  */
-export function transform(line: string, options?: TransformOptions): Record<string, unknown> {
+export function transform<Nulls extends boolean = false>(
+  line: string,
+  options?: TransformOptions & { nulls?: Nulls },
+): FlatEvent<Nulls> {
   scanLine(line);
   const starts = FIELD_STARTS;
   const nulls = options?.nulls ?? false;
@@ -190,10 +195,10 @@ export function transform(line: string, options?: TransformOptions): Record<stri
  * @param options What shape to produce.
  * @returns The flat JSON form.
  */
-export function flatten(
+export function flatten<Nulls extends boolean = false>(
   event: EnrichedEvent,
-  options?: TransformOptions,
-): Record<string, unknown> {
+  options?: TransformOptions & { nulls?: Nulls },
+): FlatEvent<Nulls> {
   const nulls = options?.nulls ?? false;
   const version = options?.schemaVersion ?? false;
   const out: Record<string, unknown> = {};
@@ -217,5 +222,5 @@ export function flatten(
       shredUnstruct(value as UnstructEvent, out);
     }
   }
-  return out;
+  return out as FlatEvent<Nulls>;
 }

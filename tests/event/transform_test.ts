@@ -365,7 +365,11 @@ Deno.test("transform() with nulls emits null for every empty atomic field only",
     ...atomic.slice(52),
   ]);
   for (const name of atomic) {
-    assert.equal(out[name], name === "app_id" ? "a" : name === "txn_id" ? 1 : null, name);
+    assert.equal(
+      (out as Record<string, unknown>)[name],
+      name === "app_id" ? "a" : name === "txn_id" ? 1 : null,
+      name,
+    );
   }
   for (const name of ["contexts", "derived_contexts", "unstruct_event"]) {
     assert.equal(name in out, false);

@@ -29,7 +29,7 @@ import {
   TransformError,
 } from "../../mod.ts";
 import { isGzip } from "../../src/stream/mod.ts";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { parquetMetadata, parquetReadObjects } from "npm:hyparquet@1.31.5";
 import { toParquet } from "../../src/parquet/mod.ts";
 
