@@ -17,16 +17,16 @@
  * @module
  */
 
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import {
   type AwsCredentials,
-  dynamoDbCall,
   listRunIds,
   processObjects,
   processRuns,
   readRun,
   RunManifests,
 } from "../mod.ts";
+import { dynamoDbCall } from "../src/aws/mod.ts";
 import { startDynamoDb } from "../tests/support/dynamodb_server.ts";
 import { FakeS3 } from "../tests/support/fake_s3.ts";
 import { generateLines } from "../tests/support/generator.ts";

@@ -14,6 +14,7 @@ import {
   type UnitRecords,
 } from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
+import { PROGRAM } from "./args.ts";
 import {
   AWS_ENV_HELP,
   awsOptionsFor,
@@ -444,8 +445,10 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
     try {
       await Deno.mkdir(settings.out, { recursive: true });
     } catch (error) {
-      await io.stderr.write(`process: cannot create --out ${settings.out}: ${messageOf(error)}\n`);
-      return EXIT.ioError;
+      await io.stderr.write(
+        `${PROGRAM} process: Cannot create --out ${settings.out}: ${messageOf(error)}\n`,
+      );
+      return error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
     }
   }
   const progress: Promise<void>[] = [];

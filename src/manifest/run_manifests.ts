@@ -101,7 +101,7 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
  * ```ts
  * import { RunManifests } from "@snowplow/analytics-sdk";
  * import assert from "node:assert/strict";
- * import dynalite from "dynalite";
+ * import dynalite from "npm:dynalite@4.0.0";
  *
  * const server = dynalite({ createTableMs: 0 });
  * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

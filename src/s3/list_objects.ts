@@ -65,7 +65,8 @@ const OPERATION = "ListObjectsV2";
  *
  * @example List the objects of a run folder
  * ```ts ignore
- * import { awsOptionsFromEnv, listObjects } from "@snowplow/analytics-sdk";
+ * import { awsOptionsFromEnv } from "@snowplow/analytics-sdk";
+ * import { listObjects } from "@snowplow/analytics-sdk/s3";
  *
  * const options = awsOptionsFromEnv(Deno.env.toObject(), "s3");
  * for await (const object of listObjects("s3://my-bucket/enriched/run=2017-01-01-00-00-00/", options)) {

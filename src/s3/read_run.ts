@@ -13,8 +13,12 @@ import { checkPositiveInteger, listObjects, type S3Object } from "./list_objects
 import { type S3LocationLike, toS3Location } from "./uri.ts";
 import { objectUrl } from "./url.ts";
 
-/** An event of a run, with the key of the object it came from. */
-export interface RunEventLine extends EventLine {
+/**
+ * An event of a run, with the key of the object it came from.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export interface RunEventLine<Nulls extends boolean = false> extends EventLine<Nulls> {
   /** The object key (without the bucket). */
   key: string;
 }
@@ -25,8 +29,12 @@ export interface RunBadRowLine extends BadRowLine {
   key: string;
 }
 
-/** What one line of a run became: an event or a bad row, with its object key and line number. */
-export type RunResult = RunEventLine | RunBadRowLine;
+/**
+ * What one line of a run became: an event or a bad row, with its object key and line number.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export type RunResult<Nulls extends boolean = false> = RunEventLine<Nulls> | RunBadRowLine;
 
 /** Options of {@linkcode readRun}: AWS options, event stream options, and parallelism. */
 export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
@@ -59,7 +67,7 @@ export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
  *
  * @example Markers and data
  * ```ts
- * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk";
+ * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * const object = (key: string, size: number): S3Object => ({
@@ -128,7 +136,10 @@ interface Pending {
  * }
  * ```
  */
-export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIterable<RunResult> {
+export function readRun<Nulls extends boolean = false>(
+  run: S3LocationLike,
+  options: ReadRunOptions & { nulls?: Nulls },
+): AsyncIterable<RunResult<Nulls>> {
   const { bucket, prefix } = toS3Location(run);
   const concurrency = checkPositiveInteger(options.concurrency ?? 4, "concurrency");
   const prefetchBytes = checkPositiveInteger(
@@ -138,7 +149,7 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
   checkEventStreamOptions(options);
   const filter = options.filter ?? (() => true);
 
-  return (async function* (): AsyncGenerator<RunResult> {
+  return (async function* (): AsyncGenerator<RunResult<Nulls>> {
     const stop = new AbortController();
     const signal = options.signal === undefined
       ? stop.signal
@@ -175,7 +186,7 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
         const events = new EventStream(body, options);
         try {
           for await (const result of events) {
-            yield { key: object.key, ...result } as RunResult;
+            yield { key: object.key, ...result } as RunResult<Nulls>;
             if (!listed && pending.length < concurrency - 1) await fill(concurrency - 1);
           }
         } catch (error) {

@@ -42,7 +42,7 @@ export interface ListRunIdsOptions extends AwsOptions {
  *
  * @example Add a class to the default set
  * ```ts
- * import { ARCHIVED_STORAGE_CLASSES } from "@snowplow/analytics-sdk";
+ * import { ARCHIVED_STORAGE_CLASSES } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(ARCHIVED_STORAGE_CLASSES, ["GLACIER", "DEEP_ARCHIVE"]);

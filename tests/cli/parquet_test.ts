@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { localOptions } from "../support/dynamodb_server.ts";
@@ -148,7 +148,7 @@ Deno.test("transform -o leaves no file when an input fails", async () => {
         assert.equal(run.code, EXIT.ioError, run.stderr);
         assert.match(
           run.stderr,
-          bad === truncated ? /truncated\.gz: Cannot read/ : /cannot open .*missing\.tsv/,
+          bad === truncated ? /truncated\.gz: Cannot read/ : /Cannot open .*missing\.tsv/,
         );
         assert.deepEqual(
           await files(dir),

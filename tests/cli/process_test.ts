@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { EXIT_AWS } from "../../src/cli/aws_env.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";

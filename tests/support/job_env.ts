@@ -5,7 +5,7 @@
  * @module
  */
 
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import type { AwsOptions } from "../../src/aws/mod.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { type DynamoDbServer, localOptions, startDynamoDb } from "./dynamodb_server.ts";
