@@ -1,0 +1,22 @@
+/**
+ * Fan-out on the engines users already run: S3 event notifications on AWS Lambda (directly,
+ * through SQS or SNS, or from EventBridge), Step Functions Distributed Map, Cloudflare Queues,
+ * and Snowplow Enrich's stream records (plain, gzip or zstd) in a Kinesis-triggered Lambda.
+ * Typed event shapes, web-standard APIs only, no AWS SDK.
+ *
+ * @module
+ */
+
+export {
+  type S3Event,
+  type S3EventBridgeEvent,
+  type S3EventObject,
+  type S3Notification,
+  type S3NotificationEntity,
+  type S3NotificationRecord,
+  s3ObjectsFromEvent,
+  type S3TestEvent,
+  type SnsNotification,
+  type SqsEvent,
+  type SqsRecord,
+} from "./s3_event.ts";
