@@ -20,3 +20,9 @@ export {
   type SqsEvent,
   type SqsRecord,
 } from "./s3_event.ts";
+export {
+  decodeEnrichedRecord,
+  decompressEnrichedRecord,
+  type EnrichedRecordEncoding,
+  enrichedRecordEncoding,
+} from "./enriched_record.ts";
