@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as zlib from "node:zlib";
+// deno-lint-ignore no-import-prefix
 import { gzipSync } from "npm:fflate@0.8.3";
 import {
   decodeEnrichedRecord,
