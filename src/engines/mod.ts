@@ -26,3 +26,13 @@ export {
   type EnrichedRecordEncoding,
   enrichedRecordEncoding,
 } from "./enriched_record.ts";
+export type { BatchItemFailure, BatchResponse } from "./lambda_types.ts";
+export {
+  type EnrichedStreamRecord,
+  type KinesisData,
+  type KinesisEvent,
+  type KinesisEventRecord,
+  kinesisHandler,
+  type KinesisHandlerOptions,
+  type KinesisLambdaHandler,
+} from "./kinesis.ts";
