@@ -175,20 +175,7 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
             if (!listed && pending.length < concurrency - 1) await fill(concurrency - 1);
           }
         } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          if (error instanceof StreamReadError && error.cause instanceof AwsError) {
-            throw error.cause;
-          }
-          if (error instanceof StreamReadError) {
-            throw new StreamReadError(
-              `Cannot read s3://${bucket}/${object.key}: ${error.message}`,
-              {
-                line: error.line,
-                cause: error,
-              },
-            );
-          }
-          throw error;
+          throw objectReadError(error, signal, bucket, object.key);
         }
         options.onObjectRead?.(object, { ...events.stats });
       }
@@ -201,10 +188,31 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
 }
 
 /**
+ * What reading an object's events failed with, as the caller should see it: the signal's
+ * reason when aborted, the AWS error itself, or a gzip/stream error naming the object.
+ */
+export function objectReadError(
+  error: unknown,
+  signal: AbortSignal,
+  bucket: string,
+  key: string,
+): unknown {
+  if (signal.aborted) return signal.reason;
+  if (error instanceof StreamReadError && error.cause instanceof AwsError) return error.cause;
+  if (error instanceof StreamReadError) {
+    return new StreamReadError(`Cannot read s3://${bucket}/${key}: ${error.message}`, {
+      line: error.line,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
  * The body of an object as a byte stream: a signed GET, resumed with a `Range` request when
  * the connection breaks mid-body (at most `retry.maxAttempts - 1` times).
  */
-function objectBody(
+export function objectBody(
   bucket: string,
   object: S3Object,
   options: AwsOptions,
@@ -307,7 +315,8 @@ function inObject(error: AwsError, uri: string): AwsError {
   });
 }
 
-function checkEventStreamOptions(options: EventStreamOptions): void {
+/** Refuses event stream options of the wrong type, at once. */
+export function checkEventStreamOptions(options: EventStreamOptions): void {
   const { maxLineBytes, gzip } = options;
   if (maxLineBytes !== undefined && (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1)) {
     throw new RangeError(
