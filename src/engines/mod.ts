@@ -36,3 +36,33 @@ export {
   type KinesisHandlerOptions,
   type KinesisLambdaHandler,
 } from "./kinesis.ts";
+export {
+  type ObjectBatchOptions,
+  ObjectHeldError,
+  type ObjectOutcome,
+  type ObjectRef,
+} from "./object_batch.ts";
+export {
+  lambdaHandler,
+  type LambdaHandlerOptions,
+  type ObjectLambdaEvent,
+  type ObjectLambdaHandler,
+} from "./lambda.ts";
+export {
+  type DistributedMapBatch,
+  distributedMapHandler,
+  type DistributedMapHandlerOptions,
+  type DistributedMapItem,
+  type DistributedMapLambdaHandler,
+  type DistributedMapResult,
+} from "./distributed_map.ts";
+export {
+  type ObjectMessage,
+  objectsFromMessage,
+  type QueueBatch,
+  queueConsumer,
+  type QueueConsumerOptions,
+  type QueueHandler,
+  type QueueMessage,
+  type R2EventNotification,
+} from "./queue_consumer.ts";

@@ -1,0 +1,167 @@
+/**
+ * What every queue and notification adapter does with the objects of one delivery: each
+ * distinct object is processed once with `processObject`, a few at a time, and each outcome
+ * says whether the message that named it can be let go.
+ *
+ * @module
+ */
+
+import { processObject, type ProcessObjectOptions, type RunOutcome } from "../job/mod.ts";
+import type { S3EventObject } from "./s3_event.ts";
+
+/** An object to process: where it is, and what the notification said about it. */
+export type ObjectRef = Pick<S3EventObject, "bucket" | "key"> & Partial<S3EventObject>;
+
+/**
+ * Options shared by {@linkcode lambdaHandler}, {@linkcode distributedMapHandler} and
+ * {@linkcode queueConsumer}: `processObject`'s options (the manifest, S3, the handler…), and
+ * how many objects one delivery processes at once.
+ */
+export interface ObjectBatchOptions extends Omit<ProcessObjectOptions, "etag"> {
+  /**
+   * How many objects of one delivery are processed at once.
+   * @default {4}
+   */
+  concurrency?: number;
+  /**
+   * Which objects to process; the others count as done. By default folder markers (keys
+   * ending in `/` or `_$folder$`) are left out.
+   * @default {(object) => !object.key.endsWith("/") && !object.key.endsWith("_$folder$")}
+   */
+  filter?: (object: ObjectRef) => boolean;
+  /** Called with each object's outcome as it settles (for your logs and metrics). */
+  onOutcome?: (outcome: ObjectOutcome) => void;
+}
+
+/** What happened to one object of a delivery. */
+export interface ObjectOutcome {
+  /** The object. */
+  object: ObjectRef;
+  /**
+   * `processObject`'s outcome; absent when the object was filtered out (`ok` then) or when
+   * the claim request itself failed (`error`).
+   */
+  outcome?: RunOutcome;
+  /** Why the object is not done: the handler's error, a request that failed, or a claim held by another worker. */
+  error?: unknown;
+  /**
+   * Whether the message naming it can be let go: the object is processed, was done already,
+   * or was filtered out. `false` when it failed or another worker holds it (its result is not
+   * known yet, so the message must come back).
+   */
+  ok: boolean;
+}
+
+/** The checked settings of an adapter: options with the owner fixed once. */
+export interface ObjectBatchSettings {
+  options: ObjectBatchOptions;
+  concurrency: number;
+  filter: (object: ObjectRef) => boolean;
+}
+
+/** Checks the adapter options (`fn` names the adapter in errors). */
+export function objectBatchSettings(options: ObjectBatchOptions, fn: string): ObjectBatchSettings {
+  if (typeof options?.handle !== "function") {
+    throw new TypeError(`Invalid option handle for ${fn}(): expected a function`);
+  }
+  const concurrency = options.concurrency ?? 4;
+  if (!(Number.isSafeInteger(concurrency) && concurrency > 0)) {
+    throw new RangeError(
+      `Invalid option concurrency for ${fn}(): expected a positive integer but got ${concurrency}`,
+    );
+  }
+  const filter = options.filter ?? isDataObject;
+  // One owner for every delivery this handler takes, unless one is given.
+  const owner = options.owner ?? `${fn}-${crypto.randomUUID()}`;
+  return { options: { ...options, owner }, concurrency, filter };
+}
+
+function isDataObject(object: ObjectRef): boolean {
+  return !object.key.endsWith("/") && !object.key.endsWith("_$folder$");
+}
+
+/**
+ * A claim held by another worker: the object is being processed elsewhere, and its result is
+ * not known yet.
+ */
+export class ObjectHeldError extends Error {
+  /** The worker holding the claim, when known. */
+  readonly heldBy: string | undefined;
+
+  /** Builds the error for the object at `uri`, held by `heldBy`. */
+  constructor(uri: string, heldBy?: string) {
+    super(
+      `Cannot process ${uri} now: ${
+        heldBy ?? "another worker"
+      } holds its claim; deliver it again later`,
+    );
+    this.name = "ObjectHeldError";
+    this.heldBy = heldBy;
+  }
+}
+
+/**
+ * Processes the distinct objects among `objects` (the same bucket and key named twice is
+ * processed once), `concurrency` at a time, and returns one outcome per distinct object, keyed
+ * by `bucket/key`.
+ */
+export async function settleObjects(
+  objects: readonly ObjectRef[],
+  settings: ObjectBatchSettings,
+): Promise<Map<string, ObjectOutcome>> {
+  const results = new Map<string, ObjectOutcome>();
+  const distinct = new Map<string, ObjectRef>();
+  for (const object of objects) {
+    const id = objectId(object);
+    if (!distinct.has(id)) distinct.set(id, object);
+  }
+  const queue = [...distinct.entries()];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      const [id, object] = queue[next++];
+      const result = await settleObject(object, settings);
+      results.set(id, result);
+      settings.options.onOutcome?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, worker));
+  return results;
+}
+
+/** The key of an object in {@linkcode settleObjects}'s result. */
+export function objectId(object: ObjectRef): string {
+  return `${object.bucket}/${object.key}`;
+}
+
+async function settleObject(
+  object: ObjectRef,
+  settings: ObjectBatchSettings,
+): Promise<ObjectOutcome> {
+  if (!settings.filter(object)) return { object, ok: true };
+  const { concurrency: _c, filter: _f, onOutcome: _o, ...processOptions } = settings.options;
+  let outcome: RunOutcome;
+  try {
+    outcome = await processObject({ bucket: object.bucket, key: object.key }, {
+      ...processOptions,
+      // Events give the ETag without quotes; a listing (and If-Match) has them.
+      ...(object.etag === undefined ? {} : { etag: `"${object.etag}"` }),
+    });
+  } catch (error) {
+    return { object, error, ok: false };
+  }
+  switch (outcome.status) {
+    case "processed":
+      return { object, outcome, ok: true };
+    case "skipped":
+      if (outcome.reason === "done") return { object, outcome, ok: true };
+      return {
+        object,
+        outcome,
+        error: new ObjectHeldError(`s3://${object.bucket}/${object.key}`, outcome.heldBy),
+        ok: false,
+      };
+    default:
+      return { object, outcome, error: outcome.error, ok: false };
+  }
+}
