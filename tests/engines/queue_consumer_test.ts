@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  objectsFromMessage,
-  queueConsumer,
-  type QueueMessage,
-} from "../../src/engines/mod.ts";
+import { objectsFromMessage, queueConsumer, type QueueMessage } from "../../src/engines/mod.ts";
 import { BUCKET, notification, objectKey, startEngineEnv } from "./support.ts";
 
 interface Recorded extends QueueMessage {
