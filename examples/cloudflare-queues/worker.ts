@@ -5,7 +5,7 @@
  *   notifications) with `queueConsumer`: each object is claimed in the manifest, read, its
  *   events written to the R2 bucket bound as `OUTPUT` (one NDJSON file per object), and marked
  *   done; the message is acked, or retried when the object failed.
- * - `scheduled()` is the producer: it lists the objects under `SOURCE_PREFIX`, keeps those the
+ * - `scheduled()` (and `POST /produce`) is the producer: it lists the objects under `SOURCE_PREFIX`, keeps those the
  *   manifest does not hold as done (one BatchGetItem per 100), and sends them to the queue
  *   bound as `QUEUE`. S3 event notifications (through SQS → a small forwarder) or R2 event
  *   notifications can feed the same queue instead; duplicates are harmless.
@@ -44,6 +44,15 @@ export interface Env {
   OUTPUT: { put(key: string, value: string): Promise<unknown> };
 }
 
+/** The `AWS_*` variables among the Worker's bindings. */
+function awsVariables(env: Env): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name, value]) =>
+      name.startsWith("AWS_") && typeof value === "string"
+    ),
+  );
+}
+
 /** What to do with one object's records. */
 export type ObjectWriter = (key: string, records: UnitRecords, env: Env) => Promise<void>;
 
@@ -61,8 +70,8 @@ export function consumerOptions(env: Env, write: ObjectWriter): QueueConsumerOpt
   const held = Number(env.HELD_RETRY_SECONDS ?? 30);
   return {
     manifests: env.MANIFEST_TABLE,
-    s3: awsOptionsFromEnv({ ...env }, "s3"),
-    dynamodb: awsOptionsFromEnv({ ...env }, "dynamodb"),
+    s3: awsOptionsFromEnv(awsVariables(env), "s3"),
+    dynamodb: awsOptionsFromEnv(awsVariables(env), "dynamodb"),
     // Workers keep timers only while the handler runs, which is when renewals matter.
     handle: (key, records) => write(key, records, env),
     heldRetryDelaySeconds: held,
@@ -76,7 +85,10 @@ export function consumerOptions(env: Env, write: ObjectWriter): QueueConsumerOpt
  */
 export async function produce(env: Env): Promise<number> {
   const { bucket } = parseS3Uri(env.SOURCE_PREFIX);
-  const manifests = new RunManifests(env.MANIFEST_TABLE, awsOptionsFromEnv({ ...env }, "dynamodb"));
+  const manifests = new RunManifests(
+    env.MANIFEST_TABLE,
+    awsOptionsFromEnv(awsVariables(env), "dynamodb"),
+  );
   let sent = 0;
   let page: string[] = [];
   const flush = async () => {
@@ -86,7 +98,9 @@ export async function produce(env: Env): Promise<number> {
     await env.QUEUE.sendBatch(todo.map((key) => ({ body: { bucket, key } })));
     sent += todo.length;
   };
-  for await (const object of listObjects(env.SOURCE_PREFIX, awsOptionsFromEnv({ ...env }, "s3"))) {
+  for await (
+    const object of listObjects(env.SOURCE_PREFIX, awsOptionsFromEnv(awsVariables(env), "s3"))
+  ) {
     if (object.size === 0 || object.key.endsWith("/")) continue;
     page.push(object.key);
     if (page.length === 100) await flush();
@@ -98,6 +112,14 @@ export async function produce(env: Env): Promise<number> {
 const consume = queueConsumer((env: Env) => consumerOptions(env, writeToR2));
 
 export default {
+  /** `POST /produce` runs the producer at once and answers how many objects it sent. */
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (request.method !== "POST" || path !== "/produce") {
+      return new Response("not found", { status: 404 });
+    }
+    return Response.json({ sent: await produce(env) });
+  },
   queue(batch: QueueBatch, env: Env): Promise<void> {
     return consume(batch, env);
   },
