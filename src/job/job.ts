@@ -88,6 +88,12 @@ export interface JobPlan {
   check(unit: Unit, signal: AbortSignal | undefined): Promise<"archived" | "unsealed" | undefined>;
   /** Hands a claimed unit's records to the user's handler. */
   handle(unitId: string, records: Records): unknown;
+  /**
+   * Called after each batch: every unit listed up to `through` (the batch's last, in listing
+   * order) is decided, and `done` holds the batch's units that are done (found done, processed,
+   * or finished by another worker).
+   */
+  settled?(through: string, done: ReadonlySet<string>): void;
 }
 
 const BATCH_SIZE = 100;
@@ -122,8 +128,8 @@ export function batchJobSettings(
 /** One call of a listing job: list, batch-check, check, claim, process, complete. */
 export class Job {
   readonly summary: ProcessRunsSummary;
-  /** The units known done at the end: found done, processed, or finished by another worker. */
-  readonly done: Set<string> = new Set();
+  /** The units of the current batch known done: found done, processed, or done meanwhile. */
+  #done = new Set<string>();
   #claimsStarted = 0;
   #stopped = false;
   #fatal: { error: unknown } | undefined;
@@ -147,11 +153,6 @@ export class Job {
       badRows: 0,
       runs: [],
     };
-  }
-
-  /** Whether the call stopped early (`maxRuns`, `stopOnFailure`, a job failure). */
-  get stopped(): boolean {
-    return this.#stopped;
   }
 
   async run(): Promise<ProcessRunsSummary> {
@@ -181,12 +182,14 @@ export class Job {
     const kept: Unit[] = [];
     for (const unit of units) {
       if (left.has(unit.id)) kept.push(unit);
-      else this.done.add(unit.id);
+      else this.#done.add(unit.id);
     }
     return kept;
   }
 
   async #processBatch(batch: Unit[]): Promise<void> {
+    const through = batch[batch.length - 1].id;
+    this.#done = new Set();
     let todo = this.#stopped ? batch : await this.#unprocessed(batch);
     if (!this.#stopped) this.summary.alreadyDone += batch.length - todo.length;
     if (this.options.order !== "listed") shuffle(todo);
@@ -247,6 +250,7 @@ export class Job {
     if (this.#claimsStarted >= this.settings.maxRuns) this.#stopped = true;
     if (this.#fatal !== undefined) throw this.#fatal.error;
     this.options.signal?.throwIfAborted();
+    this.plan.settled?.(through, this.#done);
   }
 
   /** Processes one unit and settles its outcome; returns `"done"` when it was done meanwhile. */
@@ -260,7 +264,7 @@ export class Job {
     if (
       outcome.status === "processed" || (outcome.status === "skipped" && outcome.reason === "done")
     ) {
-      this.done.add(unit.id);
+      this.#done.add(unit.id);
     }
     this.summary[outcome.status]++;
     this.summary.runs.push(outcome);

@@ -29,3 +29,9 @@ export {
   type RunHandler,
   type RunRecords,
 } from "./process_runs.ts";
+export {
+  type ObjectHandler,
+  type ObjectRecords,
+  processObjects,
+  type ProcessObjectsOptions,
+} from "./process_objects.ts";

@@ -302,11 +302,14 @@ export class Records implements UnitRecords {
   badRows = 0;
   readonly unitId: string;
   readonly uri: string;
+  /** The object as listed, for objects a listing found. */
+  readonly object: S3Object | undefined;
   #read: (() => AsyncIterable<RunResult>) | undefined;
 
   constructor(unit: Unit, readonly signal: AbortSignal, read: () => AsyncIterable<RunResult>) {
     this.unitId = unit.id;
     this.uri = `s3://${unit.bucket}/${unit.id}`;
+    this.object = unit.object;
     this.#read = read;
   }
 

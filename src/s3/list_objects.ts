@@ -44,6 +44,8 @@ export interface ListPageRequest {
   delimiter?: string;
   maxKeys?: number;
   continuationToken?: string;
+  /** List only keys after this one (S3 ignores it once a continuation token is sent). */
+  startAfter?: string;
 }
 
 const OPERATION = "ListObjectsV2";
@@ -111,6 +113,7 @@ export async function listPage(request: ListPageRequest, options: AwsOptions): P
     "encoding-type": "url",
     "max-keys": request.maxKeys === undefined ? undefined : String(request.maxKeys),
     prefix: request.prefix === "" ? undefined : request.prefix,
+    "start-after": request.startAfter,
   });
   const response = await sendAwsRequest(
     { service: "s3", operation: OPERATION, method: "GET", url },
