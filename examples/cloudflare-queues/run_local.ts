@@ -75,7 +75,10 @@ try {
     r2Buckets: ["OUTPUT"],
   });
   try {
-    const worker = await mf.getWorker();
+    // miniflare's Workers types need @cloudflare/workers-types; these are the parts used here.
+    const worker = await mf.getWorker() as unknown as {
+      scheduled(options: { cron: string }): Promise<unknown>;
+    };
     await worker.scheduled({ cron: "*/5 * * * *" });
     console.log("2. scheduled(): the producer sent the new objects to the queue");
     const keys = s3.keys(BUCKET);
@@ -88,7 +91,10 @@ try {
     console.log(`3. queue(): the consumer processed all ${keys.length} objects`);
     const again = await mf.dispatchFetch("http://localhost/produce", { method: "POST" });
     const { sent } = await again.json() as { sent: number };
-    const output = await mf.getR2Bucket("OUTPUT");
+    const output = await mf.getR2Bucket("OUTPUT") as unknown as {
+      list(): Promise<{ objects: { key: string }[] }>;
+      get(key: string): Promise<{ text(): Promise<string> } | null>;
+    };
     const listed = await output.list();
     let events = 0;
     for (const object of listed.objects) {

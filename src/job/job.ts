@@ -234,6 +234,11 @@ export class Job {
             this.summary[left]++;
             continue;
           }
+          // Other workers may have started claims while this one was checking the unit.
+          if (this.#stopped || this.#claimsStarted >= this.settings.maxRuns) {
+            this.summary.notStarted++;
+            continue;
+          }
           this.#claimsStarted++;
           if ((await this.#process(unit)) === "done") stale = true;
         }
