@@ -7,6 +7,7 @@
  */
 
 import { processObject, type ProcessObjectOptions, type RunOutcome } from "../job/mod.ts";
+import { RunManifests } from "../manifest/run_manifests.ts";
 import type { S3EventObject } from "./s3_event.ts";
 
 /** An object to process: where it is, and what the notification said about it. */
@@ -54,7 +55,7 @@ export interface ObjectOutcome {
 
 /** The checked settings of an adapter: options with the owner fixed once. */
 export interface ObjectBatchSettings {
-  options: ObjectBatchOptions;
+  options: ObjectBatchOptions & { manifests: RunManifests };
   concurrency: number;
   filter: (object: ObjectRef) => boolean;
 }
@@ -73,7 +74,17 @@ export function objectBatchSettings(options: ObjectBatchOptions, fn: string): Ob
   const filter = options.filter ?? isDataObject;
   // One owner for every delivery this handler takes, unless one is given.
   const owner = options.owner ?? `${fn}-${crypto.randomUUID()}`;
-  return { options: { ...options, owner }, concurrency, filter };
+  let manifests: RunManifests;
+  if (options.manifests instanceof RunManifests) {
+    manifests = options.manifests;
+  } else if (typeof options.manifests === "string" && options.dynamodb !== undefined) {
+    manifests = new RunManifests(options.manifests, options.dynamodb);
+  } else {
+    throw new TypeError(
+      `Invalid option manifests for ${fn}(): expected a RunManifests, or a table name with dynamodb options`,
+    );
+  }
+  return { options: { ...options, owner, manifests }, concurrency, filter };
 }
 
 function isDataObject(object: ObjectRef): boolean {
@@ -103,7 +114,8 @@ export class ObjectHeldError extends Error {
 /**
  * Processes the distinct objects among `objects` (the same bucket and key named twice is
  * processed once), `concurrency` at a time, and returns one outcome per distinct object, keyed
- * by `bucket/key`.
+ * by `bucket/key`. When there are several, one BatchGetItem first finds those already done
+ * (duplicate notifications), which then cost no claim.
  */
 export async function settleObjects(
   objects: readonly ObjectRef[],
@@ -116,17 +128,43 @@ export async function settleObjects(
     if (!distinct.has(id)) distinct.set(id, object);
   }
   const queue = [...distinct.entries()];
+  const doneBefore = distinct.size > 1 ? await alreadyDone(queue, settings) : new Set<string>();
   let next = 0;
   const worker = async () => {
     while (next < queue.length) {
       const [id, object] = queue[next++];
-      const result = await settleObject(object, settings);
+      const result: ObjectOutcome = doneBefore.has(id)
+        ? { object, outcome: { status: "skipped", runId: object.key, reason: "done" }, ok: true }
+        : await settleObject(object, settings);
       results.set(id, result);
       settings.options.onOutcome?.(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, worker));
   return results;
+}
+
+/**
+ * The ids of the data objects among `entries` that the manifest holds as done (one
+ * BatchGetItem per 100 keys; the manifest's items are keyed by object key, whatever the
+ * bucket).
+ */
+async function alreadyDone(
+  entries: [string, ObjectRef][],
+  settings: ObjectBatchSettings,
+): Promise<Set<string>> {
+  const wanted = entries.filter(([, object]) => settings.filter(object));
+  if (wanted.length === 0) return new Set();
+  let left: Set<string>;
+  try {
+    left = new Set(
+      await settings.options.manifests.filterUnprocessed(wanted.map(([, o]) => o.key)),
+    );
+  } catch {
+    // The claims will tell; the check only saves requests.
+    return new Set();
+  }
+  return new Set(wanted.filter(([, object]) => !left.has(object.key)).map(([id]) => id));
 }
 
 /** The key of an object in {@linkcode settleObjects}'s result. */
