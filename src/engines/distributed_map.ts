@@ -118,8 +118,8 @@ export function distributedMapHandler(
       return object;
     });
     const results = await settleObjects(objects, settings);
-    const failed = [...results.values()].filter((result) => !result.ok);
-    if (failed.length > 0) throw notDoneError(failed, results.size);
+    const failed = [...new Set(results.values())].filter((result) => !result.ok);
+    if (failed.length > 0) throw notDoneError(failed, new Set(results.values()).size);
     const result: DistributedMapResult = { processed: 0, alreadyDone: 0, events: 0, badRows: 0 };
     for (const object of objects) {
       const outcome: RunOutcome | undefined = results.get(objectId(object))?.outcome;

@@ -78,8 +78,8 @@ export function lambdaHandler(options: LambdaHandlerOptions): ObjectLambdaHandle
     if (isSqsEvent(event)) return await handleSqs(event, settings, options.onFailure);
     const objects = s3ObjectsFromEvent(event);
     const results = await settleObjects(objects, settings);
-    const failed = [...results.values()].filter((result) => !result.ok);
-    if (failed.length > 0) throw notDoneError(failed, objects.length);
+    const failed = [...new Set(results.values())].filter((result) => !result.ok);
+    if (failed.length > 0) throw notDoneError(failed, new Set(results.values()).size);
     return { batchItemFailures: [] };
   };
 }

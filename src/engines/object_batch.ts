@@ -8,6 +8,7 @@
 
 import { processObject, type ProcessObjectOptions, type RunOutcome } from "../job/mod.ts";
 import { RunManifests } from "../manifest/run_manifests.ts";
+import { isRunFolder } from "../s3/run_folder.ts";
 import type { S3EventObject } from "./s3_event.ts";
 
 /** An object to process: where it is, and what the notification said about it. */
@@ -25,11 +26,20 @@ export interface ObjectBatchOptions extends Omit<ProcessObjectOptions, "etag"> {
    */
   concurrency?: number;
   /**
-   * Which objects to process; the others count as done. By default folder markers (keys
-   * ending in `/` or `_$folder$`) are left out.
-   * @default {(object) => !object.key.endsWith("/") && !object.key.endsWith("_$folder$")}
+   * Which objects (units, after `unitOf`) to process; the others count as done. By default
+   * folder markers (keys ending in `_$folder$`, or in `/` but for `run=…/` folders) are left
+   * out.
+   * @default {(object) => isRunFolder(object.key) || !/(\/|_\$folder\$)$/.test(object.key)}
    */
   filter?: (object: ObjectRef) => boolean;
+  /**
+   * The unit of work a notified object stands for, before `filter`: by default the object
+   * itself. For `run=…` folders sealed by a marker, map the marker's notification to its folder
+   * (`{ bucket, key: "…/run=2026-11-30-09-00-00/" }`) and `processObject` processes the whole
+   * run; map the folder's other objects to themselves and leave them out with `filter`.
+   * @default {(object) => object}
+   */
+  unitOf?: (object: ObjectRef) => ObjectRef;
   /** Called with each object's outcome as it settles (for your logs and metrics). */
   onOutcome?: (outcome: ObjectOutcome) => void;
 }
@@ -58,6 +68,7 @@ export interface ObjectBatchSettings {
   options: ObjectBatchOptions & { manifests: RunManifests };
   concurrency: number;
   filter: (object: ObjectRef) => boolean;
+  unitOf: (object: ObjectRef) => ObjectRef;
 }
 
 /** Checks the adapter options (`fn` names the adapter in errors). */
@@ -84,11 +95,13 @@ export function objectBatchSettings(options: ObjectBatchOptions, fn: string): Ob
       `Invalid option manifests for ${fn}(): expected a RunManifests, or a table name with dynamodb options`,
     );
   }
-  return { options: { ...options, owner, manifests }, concurrency, filter };
+  const unitOf = options.unitOf ?? ((object: ObjectRef) => object);
+  return { options: { ...options, owner, manifests }, concurrency, filter, unitOf };
 }
 
 function isDataObject(object: ObjectRef): boolean {
-  return !object.key.endsWith("/") && !object.key.endsWith("_$folder$");
+  if (object.key.endsWith("/")) return isRunFolder(object.key);
+  return !object.key.endsWith("_$folder$");
 }
 
 /**
@@ -121,26 +134,36 @@ export async function settleObjects(
   objects: readonly ObjectRef[],
   settings: ObjectBatchSettings,
 ): Promise<Map<string, ObjectOutcome>> {
-  const results = new Map<string, ObjectOutcome>();
-  const distinct = new Map<string, ObjectRef>();
+  // Notified object → its unit; each unit once.
+  const unitIds = new Map<string, string>();
+  const units = new Map<string, ObjectRef>();
   for (const object of objects) {
-    const id = objectId(object);
-    if (!distinct.has(id)) distinct.set(id, object);
+    const unit = settings.unitOf(object);
+    const unitId = objectId(unit);
+    unitIds.set(objectId(object), unitId);
+    if (!units.has(unitId)) units.set(unitId, unit);
   }
-  const queue = [...distinct.entries()];
-  const doneBefore = distinct.size > 1 ? await alreadyDone(queue, settings) : new Set<string>();
+  const queue = [...units.entries()];
+  const doneBefore = units.size > 1 ? await alreadyDone(queue, settings) : new Set<string>();
+  const settled = new Map<string, ObjectOutcome>();
   let next = 0;
   const worker = async () => {
     while (next < queue.length) {
-      const [id, object] = queue[next++];
+      const [id, unit] = queue[next++];
       const result: ObjectOutcome = doneBefore.has(id)
-        ? { object, outcome: { status: "skipped", runId: object.key, reason: "done" }, ok: true }
-        : await settleObject(object, settings);
-      results.set(id, result);
+        ? {
+          object: unit,
+          outcome: { status: "skipped", runId: unit.key, reason: "done" },
+          ok: true,
+        }
+        : await settleObject(unit, settings);
+      settled.set(id, result);
       settings.options.onOutcome?.(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, worker));
+  const results = new Map<string, ObjectOutcome>();
+  for (const [notifiedId, unitId] of unitIds) results.set(notifiedId, settled.get(unitId)!);
   return results;
 }
 
@@ -177,7 +200,8 @@ async function settleObject(
   settings: ObjectBatchSettings,
 ): Promise<ObjectOutcome> {
   if (!settings.filter(object)) return { object, ok: true };
-  const { concurrency: _c, filter: _f, onOutcome: _o, ...processOptions } = settings.options;
+  const { concurrency: _c, filter: _f, onOutcome: _o, unitOf: _u, ...processOptions } =
+    settings.options;
   let outcome: RunOutcome;
   try {
     outcome = await processObject({ bucket: object.bucket, key: object.key }, {

@@ -138,3 +138,36 @@ Deno.test("lambdaHandler() and distributedMapHandler() check their options at on
     { name: "RangeError", message: /^Invalid option concurrency for distributedMapHandler\(\)/ },
   );
 });
+
+Deno.test("lambdaHandler() with unitOf processes a sealed run folder once", async () => {
+  await using env = await startEngineEnv(0);
+  const run = "enriched/archive/run=2026-11-30-09-00-00/";
+  env.s3.put({ bucket: BUCKET, key: `${run}part-00000` }, "not an event\n");
+  env.s3.put({ bucket: BUCKET, key: `${run}part-00001` }, "still not\n");
+  env.s3.put({ bucket: BUCKET, key: `${run}_SUCCESS` }, "");
+  const seen: [string, number][] = [];
+  const handler = lambdaHandler({
+    manifests: env.manifests,
+    s3: env.s3.awsOptions(),
+    // The seal stands for its folder; the folder's other objects need nothing.
+    unitOf: (object) =>
+      object.key.endsWith("/_SUCCESS")
+        ? { bucket: object.bucket, key: object.key.slice(0, -"_SUCCESS".length) }
+        : object,
+    filter: (unit) => unit.key.endsWith("/"),
+    async handle(id, records) {
+      let badRows = 0;
+      for await (const record of records) if (record.badRow) badRows++;
+      seen.push([id, badRows]);
+    },
+  });
+  const event = sqsEvent([
+    notification([`${run}part-00000`]),
+    notification([`${run}_SUCCESS`]),
+    notification([`${run}part-00001`]),
+    notification([`${run}_SUCCESS`]),
+  ]);
+  assert.deepEqual(await handler(event), { batchItemFailures: [] });
+  assert.deepEqual(seen, [[run, 2]]);
+  assert.equal(await env.manifests.contains(run), true);
+});
