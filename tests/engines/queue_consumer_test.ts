@@ -86,3 +86,23 @@ Deno.test("objectsFromMessage() names what it cannot read", () => {
     { bucket: "b", key: "k", etag: "e1" },
   ]);
 });
+
+Deno.test("objectsFromMessage() reads an R2 event notification", async () => {
+  const event = JSON.parse(
+    await Deno.readTextFile(new URL("../testdata/eng_r2_notification.json", import.meta.url)),
+  );
+  const created = {
+    bucket: "sp-loader-output",
+    key: "enriched/2026/11/30/09/part with space.gz",
+    size: 2048,
+    etag: "5e8f0a2b4c6d8e0f1a3b5c7d9e1f3a5b",
+  };
+  assert.deepEqual(objectsFromMessage(event), [created]);
+  assert.deepEqual(objectsFromMessage(JSON.stringify(event)), [created]);
+  for (const action of ["CopyObject", "CompleteMultipartUpload"]) {
+    assert.deepEqual(objectsFromMessage({ ...event, action }), [created]);
+  }
+  for (const action of ["DeleteObject", "LifecycleDeletion"]) {
+    assert.deepEqual(objectsFromMessage({ ...event, action }), []);
+  }
+});
