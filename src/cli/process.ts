@@ -5,18 +5,30 @@
  * @module
  */
 
-import { type FailedRun, processRuns, type RunOutcome, type RunRecords } from "../job/mod.ts";
+import {
+  type FailedRun,
+  processObjects,
+  processRuns,
+  type ProcessRunsSummary,
+  type RunOutcome,
+  type UnitRecords,
+} from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
 import { AWS_ENV_HELP, awsOptionsFor, EXIT_AWS, isAwsError, reportAwsError } from "./aws_env.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { Output } from "./output.ts";
-import { s3UriArgument } from "./runs.ts";
+import { parseS3Uri } from "../s3/mod.ts";
+import { s3UriArgument, SEALED_BY_OPTION, sealedByArgument } from "./runs.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
 interface Settings {
   uri: string;
+  /** The unit of work: run folders, or objects (S3 Loader output). */
+  unit: "run" | "object";
+  sealedBy?: string;
+  settleMs?: number;
   table: string;
   out?: string;
   owner: string;
@@ -30,7 +42,7 @@ interface Settings {
 /** The `process` command. */
 export const processCommand: Command = {
   name: "process",
-  summary: "process the runs not in the manifest to NDJSON (safe on many machines at once)",
+  summary: "process the runs (or objects) not in the manifest to NDJSON (safe on many machines)",
   usage: "[options] --table TABLE s3://bucket/prefix/",
   description: [
     "Lists the run folders under the S3 prefix (archived runs skipped), keeps those the run",
@@ -40,16 +52,34 @@ export const processCommand: Command = {
     "number of copies of this command can run at once, on any machines: the claims share the",
     "work, and a crashed worker's runs are taken over when their lease ends.",
     "",
-    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson,",
-    "written to a .partial file and renamed when the run succeeded (so each file appears",
-    "once, whole). Bad rows (JSON with run, key, line, raw, error) go to stderr, or with --out",
-    "to DIR/run=….bad.ndjson. One progress line per run and a summary go to stderr.",
+    "--unit object processes S3 Loader output file by file instead: every object under the",
+    "prefix (partitions too; markers and run=… folders left out) is one unit, its key the item",
+    "key in the same table. A cursor in the table makes each call list only the keys after the",
+    "ones done and older than --settle-seconds. With --sealed-by NAME, only run folders",
+    "holding the object NAME are processed (--unit run).",
+    "",
+    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson",
+    "(per object: DIR/<key below the prefix, .gz dropped>.ndjson), written to a .partial file",
+    "and renamed when the unit succeeded (so each file appears once, whole). Bad rows (JSON",
+    "with run, key, line, raw, error) go to stderr, or with --out to DIR/….bad.ndjson. One",
+    "progress line per unit and a summary go to stderr.",
     "",
     AWS_ENV_HELP,
   ].join("\n"),
   options: {
     table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
-    out: { type: "string", value: "DIR", description: "write one NDJSON file per run into DIR" },
+    out: { type: "string", value: "DIR", description: "write one NDJSON file per unit into DIR" },
+    unit: {
+      type: "string",
+      value: "UNIT",
+      description: "run (default: run=… folders) or object (S3 Loader files, one by one)",
+    },
+    "sealed-by": SEALED_BY_OPTION,
+    "settle-seconds": {
+      type: "string",
+      value: "N",
+      description: "--unit object: the cursor passes objects older than N seconds (default 600)",
+    },
     owner: {
       type: "string",
       value: "NAME",
@@ -85,6 +115,8 @@ export const processCommand: Command = {
     "Examples:",
     "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
     "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
+    "  snowplow-analytics process --table snowplow-runs --unit object --out events/ \\",
+    "    s3://my-bucket/enriched/good/",
   ].join("\n"),
   run: runProcess,
 };
@@ -105,12 +137,32 @@ function readSettings(args: ParsedArgs): Settings {
   if (table === undefined) throw new UsageError("missing --table TABLE (the run manifest)");
   const owner = args.string("owner") ?? defaultOwner();
   if (owner === "") throw new UsageError("--owner is empty");
+  const unit = args.string("unit") ?? "run";
+  if (unit !== "run" && unit !== "object") {
+    throw new UsageError(`--unit must be run or object, got '${unit}'`);
+  }
+  const sealedBy = sealedByArgument(args);
+  if (sealedBy !== undefined && unit === "object") {
+    throw new UsageError("--sealed-by applies to run folders, not to --unit object");
+  }
+  const settle = args.string("settle-seconds");
+  let settleMs: number | undefined;
+  if (settle !== undefined) {
+    if (unit !== "object") throw new UsageError("--settle-seconds applies to --unit object");
+    if (!/^[0-9]+$/.test(settle)) {
+      throw new UsageError(`--settle-seconds must be 0 or a positive integer, got '${settle}'`);
+    }
+    settleMs = Number(settle) * 1000;
+  }
   const order = args.string("order") ?? "shuffled";
   if (order !== "listed" && order !== "shuffled") {
     throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
   }
   return {
     uri,
+    unit,
+    sealedBy,
+    settleMs,
     table,
     out: args.string("out"),
     owner,
@@ -133,10 +185,20 @@ function defaultOwner(): string {
   return `${host}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** The last segment of a run id: `run=2017-01-01-00-00-00`. */
-function runName(runId: string): string {
-  const segments = runId.split("/").filter((s) => s !== "");
-  return segments[segments.length - 1] ?? "run";
+/**
+ * The output path of a unit below `--out`, without extension: `run=2017-01-01-00-00-00` for a
+ * run; for an object, its key below the prefix without `.gz` (partition folders kept, so names
+ * cannot collide; `.` and `..` segments escaped).
+ */
+function outputBase(unitId: string, prefix: string): string {
+  if (unitId.endsWith("/")) {
+    const segments = unitId.split("/").filter((s) => s !== "");
+    return segments[segments.length - 1] ?? "run";
+  }
+  const relative = unitId.startsWith(prefix) ? unitId.slice(prefix.length) : unitId;
+  return relative.replace(/\.gz$/, "").split("/")
+    .map((s) => s === "" ? "%" : s === "." || s === ".." ? s.replaceAll(".", "%2E") : s)
+    .join("/");
 }
 
 /** Buffers lines and writes them in large chunks. */
@@ -173,8 +235,12 @@ async function openFile(path: string): Promise<Output> {
   return new Output(file.writable);
 }
 
-async function fileSink(dir: string, runId: string): Promise<RunSink> {
-  const base = `${dir}/${runName(runId)}`;
+async function fileSink(dir: string, unitId: string, prefix: string): Promise<RunSink> {
+  const relative = outputBase(unitId, prefix);
+  const base = `${dir}/${relative}`;
+  if (relative.includes("/")) {
+    await Deno.mkdir(base.slice(0, base.lastIndexOf("/")), { recursive: true });
+  }
   const events = new LineBuffer(await openFile(`${base}.ndjson.partial`));
   let bad: LineBuffer | undefined;
   const close = async () => {
@@ -215,20 +281,23 @@ function streamSink(io: CliIo): RunSink {
   };
 }
 
-async function handleRun(
+async function handleUnit(
   runId: string,
-  records: RunRecords,
+  records: UnitRecords,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
-  const sink = settings.out === undefined ? streamSink(io) : await fileSink(settings.out, runId);
+  const sink = settings.out === undefined
+    ? streamSink(io)
+    : await fileSink(settings.out, runId, parseS3Uri(settings.uri).prefix);
   try {
     for await (const record of records) {
       if (record.event) {
         await sink.events.push(`${JSON.stringify(record.event)}\n`);
       } else {
         const { key, badRow } = record;
-        await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
+        const where = settings.unit === "run" ? { run: runId, key } : { key };
+        await sink.badRow(`${JSON.stringify({ ...where, ...badRow })}\n`);
       }
     }
   } catch (error) {
@@ -283,7 +352,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
   Deno.addSignalListener("SIGINT", onInterrupt);
   const start = performance.now();
   try {
-    const summary = await processRuns(settings.uri, {
+    const options = {
       manifests,
       s3,
       owner: settings.owner,
@@ -292,19 +361,32 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       maxRuns: settings.maxRuns,
       order: settings.order,
       signal: controller.signal,
-      handleRun: (runId, records) => handleRun(runId, records, settings, io),
-      onOutcome: (outcome) => {
+      onOutcome: (outcome: RunOutcome) => {
         if (!settings.quiet) {
           progress.push(io.stderr.write(`process: ${outcome.runId}: ${describe(outcome)}\n`));
         }
       },
-    });
+    };
+    const handle = (unitId: string, records: UnitRecords) =>
+      handleUnit(unitId, records, settings, io);
+    const summary: ProcessRunsSummary = settings.unit === "object"
+      ? await processObjects(settings.uri, {
+        ...options,
+        handleObject: handle,
+        ...(settings.settleMs === undefined ? {} : { settleMs: settings.settleMs }),
+      })
+      : await processRuns(settings.uri, {
+        ...options,
+        handleRun: handle,
+        ...(settings.sealedBy === undefined ? {} : { sealedBy: settings.sealedBy }),
+      });
     await Promise.all(progress);
     if (!settings.quiet) {
       const seconds = ((performance.now() - start) / 1000).toFixed(2);
       await io.stderr.write(
-        `process: ${count(summary.seen, "run")} listed: ${summary.alreadyDone} already done, ` +
-          `${summary.archived} archived, ` +
+        `process: ${count(summary.seen, settings.unit)} listed: ${summary.alreadyDone} already ` +
+          `done, ${summary.archived} archived, ` +
+          (settings.sealedBy === undefined ? "" : `${summary.unsealed} unsealed, `) +
           `${summary.processed} processed, ${summary.skipped} skipped, ${summary.failed} failed` +
           (summary.notStarted > 0 ? `, ${summary.notStarted} not started` : "") +
           `; ${count(summary.events, "event")}, ${count(summary.badRows, "bad row")} in ` +

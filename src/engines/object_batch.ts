@@ -19,7 +19,7 @@ export type ObjectRef = Pick<S3EventObject, "bucket" | "key"> & Partial<S3EventO
  * {@linkcode queueConsumer}: `processObject`'s options (the manifest, S3, the handler…), and
  * how many objects one delivery processes at once.
  */
-export interface ObjectBatchOptions extends Omit<ProcessObjectOptions, "etag"> {
+export interface ObjectBatchOptions extends Omit<ProcessObjectOptions, "etag" | "size"> {
   /**
    * How many objects of one delivery are processed at once.
    * @default {4}
@@ -208,6 +208,8 @@ async function settleObject(
       ...processOptions,
       // Events give the ETag without quotes; a listing (and If-Match) has them.
       ...(object.etag === undefined ? {} : { etag: `"${object.etag}"` }),
+      // The size the notification or listing gave: a body that ends short of it is cut.
+      ...(object.size === undefined ? {} : { size: object.size }),
     });
   } catch (error) {
     return { object, error, ok: false };

@@ -1,7 +1,7 @@
 import type { AwsOptions } from "../aws/options.ts";
 import { RunManifests, type RunManifestsOptions } from "../manifest/run_manifests.ts";
 import type { S3Object } from "../s3/list_objects.ts";
-import { readObject } from "../s3/read_object.ts";
+import { checkObjectVersion, readObject } from "../s3/read_object.ts";
 import { readRun, type ReadRunOptions, type RunResult } from "../s3/read_run.ts";
 import { isRunFolder } from "../s3/run_folder.ts";
 import { type S3ObjectLocation, toS3ObjectLocation } from "../s3/uri.ts";
@@ -59,13 +59,17 @@ export interface JobOptions {
   owner?: string;
   /**
    * How long a claim holds before another worker may take the unit over, in milliseconds.
-   * While a unit is processed its lease is renewed every `leaseMs / 3`, so a slow unit keeps
-   * its claim and only a crashed worker's units are taken over.
+   * While a unit makes progress its lease is renewed every `leaseMs / 3`, so a slow unit keeps
+   * its claim and only the units of a crashed or hung worker are taken over.
    * @default {900000}
    */
   leaseMs?: number;
   /**
-   * Renew the lease of units being processed (one conditional PutItem every `leaseMs / 3`).
+   * Renew the lease of units being processed (one conditional PutItem every `leaseMs / 3`), as
+   * long as the unit makes progress: since the last renewal the handler took a record, or it is
+   * waiting for the next one from S3. A handler that holds a record (or runs after the last
+   * one) for longer than `leaseMs / 3` stops the renewals, so a hung handler holds its unit at
+   * most one lease more.
    * @default {true}
    */
   renewLease?: boolean;
@@ -87,6 +91,11 @@ export interface ProcessObjectOptions extends JobOptions {
    * off mid-stream is resumed only if the object is still that version. Ignored for runs.
    */
   etag?: string;
+  /**
+   * The object's size in bytes, as a listing or an event notification gave it: the body is
+   * checked against it. Ignored for runs.
+   */
+  size?: number;
 }
 
 /** The checked settings of a job call. */
@@ -104,6 +113,8 @@ export interface Unit {
   id: string;
   /** The listed ETag of an object. */
   etag?: string;
+  /** The listed size of an object. */
+  size?: number;
   /** The object as listed (for objects found by a listing). */
   object?: S3Object;
 }
@@ -128,7 +139,8 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
  *
  * @throws {TypeError} At once, for a malformed location (a folder that is not a run folder
  * too), a missing `handle`, an empty owner, or a table name without `dynamodb` options.
- * @throws {RangeError} At once, for a `leaseMs` that is not positive.
+ * @throws {RangeError} At once, for a `leaseMs` that is not positive, or a `size` that is not a
+ * whole number of bytes.
  * @throws {AwsError} (as a rejection) When the claim request fails (after retries).
  * @throws The signal's reason (as a rejection) when `signal` aborts before the unit is done;
  * a claimed unit is released first.
@@ -168,8 +180,10 @@ export function processObject(
     throw new TypeError("Invalid option handle for processObject(): expected a function");
   }
   const settings = jobSettings(options, "processObject");
+  checkObjectVersion(options, "processObject");
   const unit: Unit = { bucket, id: key };
   if (options.etag !== undefined) unit.etag = options.etag;
+  if (options.size !== undefined) unit.size = options.size;
   return (async () => {
     options.signal?.throwIfAborted();
     const outcome = await processUnit(unit, settings, options.handle);
@@ -229,12 +243,15 @@ export async function processUnit(
   }
   const lost = new AbortController();
   const unitSignal = signal === undefined ? lost.signal : AbortSignal.any([signal, lost.signal]);
-  const renewal = options.renewLease === false
-    ? undefined
-    : new LeaseRenewal(manifests, unitId, owner, leaseMs, (heldBy) => {
-      lost.abort(new LeaseLostError(unitId, heldBy));
-    });
   const records = new Records(unit, unitSignal, () => readUnit(unit, options, unitSignal));
+  const renewal = options.renewLease === false ? undefined : new LeaseRenewal(
+    manifests,
+    unitId,
+    owner,
+    leaseMs,
+    () => records.progressed(),
+    (heldBy) => lost.abort(new LeaseLostError(unitId, heldBy)),
+  );
   let failure: { error: unknown } | undefined;
   try {
     await handle(unitId, records);
@@ -292,6 +309,7 @@ function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIt
     ...options.read,
     ...options.s3,
     ...(unit.etag === undefined ? {} : { etag: unit.etag }),
+    ...(unit.size === undefined ? {} : { size: unit.size }),
     signal: s3Signal,
   });
 }
@@ -305,6 +323,8 @@ export class Records implements UnitRecords {
   /** The object as listed, for objects a listing found. */
   readonly object: S3Object | undefined;
   #read: (() => AsyncIterable<RunResult>) | undefined;
+  #waiting = false;
+  #seen = 0;
 
   constructor(unit: Unit, readonly signal: AbortSignal, read: () => AsyncIterable<RunResult>) {
     this.unitId = unit.id;
@@ -329,15 +349,42 @@ export class Records implements UnitRecords {
       throw new TypeError(`The records of ${this.uri} can be iterated only once`);
     }
     this.#read = undefined;
-    for await (const record of read()) {
-      if (record.event) this.events++;
-      else this.badRows++;
-      yield record;
+    const results = read()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.#waiting = true;
+        let next: IteratorResult<RunResult>;
+        try {
+          next = await results.next();
+        } finally {
+          this.#waiting = false;
+        }
+        if (next.done) return;
+        if (next.value.event) this.events++;
+        else this.badRows++;
+        yield next.value;
+      }
+    } finally {
+      await results.return?.();
     }
+  }
+
+  /**
+   * Whether the unit moved since the last call: a record was taken, or the handler is waiting
+   * for the next one (a read from S3).
+   */
+  progressed(): boolean {
+    const taken = this.events + this.badRows;
+    const moved = taken !== this.#seen || this.#waiting;
+    this.#seen = taken;
+    return moved;
   }
 }
 
-/** Renews a claim every `leaseMs / 3` until stopped; reports a lost claim once. */
+/**
+ * Renews a claim every `leaseMs / 3` while the unit makes progress, until stopped; reports a
+ * lost claim once.
+ */
 class LeaseRenewal {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending: Promise<void> = Promise.resolve();
@@ -348,6 +395,7 @@ class LeaseRenewal {
     readonly unitId: string,
     readonly owner: string,
     readonly leaseMs: number,
+    readonly progressed: () => boolean,
     readonly onLost: (heldBy: string | undefined) => void,
   ) {
     this.#schedule();
@@ -356,6 +404,9 @@ class LeaseRenewal {
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
+      // No progress for a whole period: let the lease run out (another worker may take the
+      // unit over then); renew again if the unit moves before that.
+      if (!this.progressed()) return this.#schedule();
       this.#pending = this.manifests.claim(this.unitId, {
         owner: this.owner,
         leaseMs: this.leaseMs,

@@ -52,7 +52,7 @@ export interface ProcessObjectsOptions extends BatchJobOptions {
   /**
    * Which listed objects are units of work, after markers (`_SUCCESS`, `…_$folder$`, empty
    * objects) and the objects inside `run=…/` folders are left out. Return `false` to leave an
-   * object out (it does not hold the cursor back).
+   * object out (like those, it holds the cursor back only until it is settled).
    * @default {() => true}
    */
   filter?: (object: S3Object) => boolean;
@@ -153,7 +153,9 @@ export function processObjects(
           for (const object of page.objects) {
             const unit = isUnit(object);
             cursor.listed(object, unit);
-            if (unit) yield { bucket, id: object.key, etag: object.etag, object };
+            if (unit) {
+              yield { bucket, id: object.key, etag: object.etag, size: object.size, object };
+            }
           }
         }
       },

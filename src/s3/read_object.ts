@@ -15,6 +15,11 @@ export interface ReadObjectOptions extends AwsOptions, EventStreamOptions {
    * mid-stream is resumed only if the object is still that version (`If-Match`).
    */
   etag?: string;
+  /**
+   * The object's size in bytes as a listing or an event notification gave it. When given, the
+   * body is checked against it; otherwise the first answer's `Content-Length` is used.
+   */
+  size?: number;
 }
 
 /**
@@ -24,7 +29,9 @@ export interface ReadObjectOptions extends AwsOptions, EventStreamOptions {
  * non-empty line becomes an event or a bad row with the object key and its 1-based line number.
  * A body cut off mid-stream is resumed with a `Range` request, within the retry budget.
  *
- * @throws {TypeError} At once, for a malformed URI or location.
+ * @throws {TypeError} At once, for a malformed URI or location, or an `etag` that is not a
+ * string.
+ * @throws {RangeError} At once, for a `size` that is not a whole number of bytes.
  * @throws {S3Error} While iterating, for AWS failures (after retries), e.g. `NoSuchKey`.
  * @throws {StreamReadError} While iterating, for an object that is not valid gzip.
  * @throws The signal's reason when `signal` aborts.
@@ -48,6 +55,7 @@ export function readObject(
 ): AsyncIterable<RunResult> {
   const { bucket, key } = toS3ObjectLocation(location);
   checkEventStreamOptions(options);
+  checkObjectVersion(options, "readObject");
   return (async function* (): AsyncGenerator<RunResult> {
     const stop = new AbortController();
     const signal = options.signal === undefined
@@ -55,7 +63,7 @@ export function readObject(
       : AbortSignal.any([options.signal, stop.signal]);
     const object = {
       key,
-      size: 0,
+      size: options.size ?? Number.NaN,
       storageClass: "STANDARD",
       lastModified: new Date(Number.NaN),
       etag: options.etag ?? "",
@@ -72,4 +80,19 @@ export function readObject(
       await body.cancel().catch(() => {});
     }
   })();
+}
+
+/** Refuses an `etag` or `size` option of the wrong kind, naming the function. */
+export function checkObjectVersion(options: { etag?: unknown; size?: unknown }, fn: string): void {
+  if (options.etag !== undefined && typeof options.etag !== "string") {
+    throw new TypeError(`Invalid option etag for ${fn}(): expected a string`);
+  }
+  const size = options.size;
+  if (
+    size !== undefined && !(typeof size === "number" && Number.isSafeInteger(size) && size >= 0)
+  ) {
+    throw new RangeError(
+      `Invalid option size for ${fn}(): expected a whole number of bytes but got ${String(size)}`,
+    );
+  }
 }

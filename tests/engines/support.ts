@@ -99,7 +99,6 @@ export function notification(keys: string[]): Record<string, unknown> {
         bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` },
         object: {
           key: encodeURIComponent(key).replaceAll("%2F", "/").replaceAll("%20", "+"),
-          size: 100,
           sequencer: `0065684${String(i).padStart(11, "0")}`,
         },
       },

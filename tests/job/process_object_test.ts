@@ -55,6 +55,19 @@ Deno.test("processObject() processes an object once; a second call is skipped as
   });
 });
 
+Deno.test("processObject() reads the version a notification named (etag and size)", async () => {
+  await withJobEnv([BUCKET], TABLE, async (env) => {
+    const key = loaderKey(PREFIX, new Date("2026-11-20T10:15:00Z"));
+    const { body, events, badRows } = enrichedBody(5, 6);
+    const stored = env.s3.put({ bucket: BUCKET, key }, body);
+    const outcome = await processObject(
+      { bucket: BUCKET, key },
+      options(env, { etag: stored.etag, size: stored.body.length }),
+    );
+    assert.deepEqual(outcome, { status: "processed", runId: key, events, badRows });
+  });
+});
+
 Deno.test("processObject() processes a run folder as one unit", async () => {
   await withJobEnv([BUCKET], TABLE, async (env) => {
     const runId = `${PREFIX}run=2017-01-01-00-00-00/`;
@@ -176,6 +189,12 @@ Deno.test("processObject() rejects invalid locations and options at once", async
     ],
     ["an empty owner", () => processObject("s3://b/x.gz", { ...base, owner: "" }), TypeError],
     ["a zero lease", () => processObject("s3://b/x.gz", { ...base, leaseMs: 0 }), RangeError],
+    ["a negative size", () => processObject("s3://b/x.gz", { ...base, size: -1 }), RangeError],
+    [
+      "an etag number",
+      () => processObject("s3://b/x.gz", { ...base, etag: 1 as never }),
+      TypeError,
+    ],
     [
       "a table name without dynamodb options",
       () => processObject("s3://b/x.gz", { ...base, dynamodb: undefined }),

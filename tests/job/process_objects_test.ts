@@ -338,3 +338,17 @@ Deno.test("processObjects() rejects invalid options at once", async (t) => {
     });
   }
 });
+
+Deno.test("processObjects() reads items the Python SDK wrote (RunId only) as done", async () => {
+  await withJobEnv([BUCKET], TABLE, async (env) => {
+    const objects = [0, 1].map((i) => putLoaderObject(env, new Date(OLD.getTime() + i * 60_000)));
+    await dynamoDbCall("PutItem", {
+      TableName: TABLE,
+      Item: { RunId: { S: objects[0].key } },
+    }, env.dynamodb);
+    const calls = new Map<string, number>();
+    const summary = await processObjects(URI, options(env, calls));
+    assert.deepEqual([summary.seen, summary.alreadyDone, summary.processed], [2, 1, 1]);
+    assert.deepEqual([...calls.keys()], [objects[1].key]);
+  });
+});
