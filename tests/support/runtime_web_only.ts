@@ -17,6 +17,7 @@ export const PORTABLE_NPM_PACKAGES: readonly string[] = [
   "fast-xml-parser",
   "fflate",
   "csv-stringify",
+  "fzstd",
 ];
 
 /** Whether an absolute path is in the core: `mod.ts` or `src/**` except `src/cli.ts`, `src/cli/**`. */
