@@ -1,12 +1,13 @@
 /**
  * Throughput of the transformer on realistic enriched events held in memory: `transform`,
- * `parse`, `transformToJson` and the naive `JSON.stringify(transform(line))`, against the
- * existing JavaScript Analytics SDK's `transform` (npm `snowplow-analytics-sdk` 0.1.0) on the
+ * `parse`, `transformToJson` and the naive `JSON.stringify(transform(line))`, against a naive
+ * split + `JSON.parse` build of the flat form (no validation: the floor for the object path) and
+ * the existing JavaScript Analytics SDK's `transform` (npm `snowplow-analytics-sdk` 0.1.0) on the
  * same lines in the same run.
  *
  * Corpus: the file named by `SNOWPLOW_BENCH_CORPUS` (one enriched event per line, e.g. made by
- * `python3 ../shared/tools/gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv`), or
- * 20,000 lines generated with seed 42 by `tests/support/generator.ts`.
+ * `deno task gen-corpus --events 50000 --seed 42 --out /tmp/c.tsv`), or 20,000 lines generated
+ * with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
  * deno bench -A bench/event_bench.ts
@@ -25,8 +26,8 @@
 import { parse, transform, transformToJson } from "../mod.ts";
 // The existing JavaScript Analytics SDK (npm, the only version published), for a comparison
 // in the same run: a ratio holds when the VM's speed drifts, an absolute figure does not.
-import jsSdk from "snowplow-analytics-sdk";
-import { readLines } from "./corpus.ts";
+import jsSdk from "npm:snowplow-analytics-sdk@0.1.0";
+import { naiveBuild, readLines } from "./corpus.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 
 const GENERATED_EVENTS = 20_000;
@@ -63,6 +64,7 @@ function timed(name: string, fn: (line: string) => unknown, baseline = false): v
 }
 
 timed("transform(line)", (line) => transform(line), true);
+timed("naive split + JSON.parse build", naiveBuild);
 timed("parse(line)", (line) => parse(line));
 timed("transformToJson(line)", (line) => transformToJson(line));
 timed("JSON.stringify(transform(line))", (line) => JSON.stringify(transform(line)));

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { Gunzip } from "fflate";
+import { Gunzip } from "npm:fflate@0.8.3";
 import { NdjsonStream, readRun } from "../mod.ts";
 import type { GunzipPair } from "../src/stream/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";

@@ -9,7 +9,7 @@
  * generated with seed 42 by `tests/support/generator.ts`.
  *
  * ```sh
- * python3 gen-enriched.py --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
+ * deno task gen-corpus --events 50000 --seed 42 --out /tmp/c.tsv   # the realistic corpus
  * SNOWPLOW_BENCH_CORPUS=/tmp/c.tsv deno bench -A bench/transform_bytes_bench.ts
  * ```
  *
@@ -23,7 +23,7 @@
  */
 
 import process from "node:process";
-import { ByteSink, transform, transformToJson, writeEventJson } from "../mod.ts";
+import { ByteSink, transform, transformToJson, writeEventJson } from "../src/event/mod.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 
 const MAX_EVENTS = 10_000;

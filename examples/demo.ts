@@ -23,8 +23,8 @@ import {
   RunManifests,
   type RunResult,
 } from "@snowplow/analytics-sdk";
-import dynalite from "dynalite";
-import { gzipSync } from "fflate";
+import dynalite from "npm:dynalite@4.0.0";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { FakeS3 } from "../tests/support/fake_s3.ts";
 
 const SAMPLE = new URL("./data/sample_enriched.tsv", import.meta.url);

@@ -152,7 +152,7 @@ export function awsOptionsFromEnv(
  *
  * @example Default and custom endpoints
  * ```ts
- * import { serviceEndpoint } from "@snowplow/analytics-sdk";
+ * import { serviceEndpoint } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * assert.equal(

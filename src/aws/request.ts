@@ -1,4 +1,4 @@
-import { AwsV4Signer } from "aws4fetch";
+import { AwsV4Signer } from "../_deps/aws4fetch.ts";
 import { crc32 } from "./crc32.ts";
 import { AwsError, awsError, codeForStatus } from "./error.ts";
 import { guardResponse, type IdleGuard, idleTimeoutOf, settleWithin } from "./idle.ts";
@@ -53,7 +53,7 @@ export interface AwsResponse {
  *
  * @example Send a signed request to a local server
  * ```ts
- * import { sendAwsRequest } from "@snowplow/analytics-sdk";
+ * import { sendAwsRequest } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const seen: string[] = [];
@@ -94,7 +94,7 @@ export async function sendAwsRequest(
  *
  * @example Stream a body
  * ```ts
- * import { openAwsRequest } from "@snowplow/analytics-sdk";
+ * import { openAwsRequest } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const response = await openAwsRequest(
@@ -121,7 +121,7 @@ export async function openAwsRequest(request: AwsRequest, options: AwsOptions): 
  *
  * @example Describe a table (a stand-in `fetch` plays DynamoDB here)
  * ```ts
- * import { dynamoDbCall } from "@snowplow/analytics-sdk";
+ * import { dynamoDbCall } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const targets: (string | null)[] = [];

@@ -1,4 +1,4 @@
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser } from "../_deps/fast_xml_parser.ts";
 import { S3Error } from "./error.ts";
 
 /** Options of {@linkcode parseAwsXml}. */
@@ -34,7 +34,7 @@ export type XmlValue = string | XmlNode | XmlValue[];
  *
  * @example Parse a listing and refuse entities
  * ```ts
- * import { parseAwsXml, S3Error } from "@snowplow/analytics-sdk";
+ * import { parseAwsXml, S3Error } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const doc = parseAwsXml(

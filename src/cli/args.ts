@@ -5,6 +5,8 @@
  */
 
 import { type Command, type OptionSpec, ParsedArgs, UsageError } from "./command.ts";
+import { didYouMean } from "./suggest.ts";
+import { hangingLines, wrapText } from "./wrap.ts";
 
 /** The program name shown in usage lines. */
 export const PROGRAM = "snowplow-analytics";
@@ -46,7 +48,10 @@ export function parseArgs(
       const eq = arg.indexOf("=");
       name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (!Object.hasOwn(options, name)) throw new UsageError(`unknown option --${name}`);
+      if (!Object.hasOwn(options, name)) {
+        const known = Object.keys(options).map((option) => `--${option}`);
+        throw new UsageError(`unknown option --${name}${didYouMean(`--${name}`, known)}`);
+      }
     } else {
       const long = arg.length === 2 ? shorts.get(arg[1]) : undefined;
       if (long === undefined) throw new UsageError(`unknown option ${arg}`);
@@ -84,11 +89,11 @@ export function helpText(command: Command): string {
   const lines = [
     usageLine(command),
     "",
-    command.description,
+    wrapText(command.description),
     "",
     "Options:",
-    ...rows.map(([left, text]) => left.padEnd(width) + text),
+    ...rows.flatMap(([left, text]) => hangingLines(left, text, width)),
   ];
-  if (command.epilog) lines.push("", command.epilog);
+  if (command.epilog) lines.push("", wrapText(command.epilog));
   return lines.join("\n") + "\n";
 }

@@ -14,6 +14,7 @@ import {
 } from "../aws/mod.ts";
 import { PROGRAM } from "./args.ts";
 import { type CliIo, type OptionSpec, type ParsedArgs, UsageError } from "./command.ts";
+import { EXIT } from "./exit_codes.ts";
 
 /** The exit status of an AWS failure (refused, unreachable, throttled past the retries). */
 export const EXIT_AWS = 3;
@@ -65,9 +66,9 @@ function processEnv(): Record<string, string | undefined> {
     ) {
       throw error;
     }
-    throw new UsageError(
-      "reading AWS credentials from the environment needs --allow-env (or -A): " +
-        "deno run --allow-env --allow-net ...",
+    throw new Deno.errors.NotCapable(
+      "Cannot read AWS credentials from the environment without --allow-env: " +
+        "run deno with --allow-env --allow-net (or -A)",
     );
   }
 }
@@ -133,6 +134,10 @@ export async function reportAwsError(
   command: string,
   error: AwsError,
 ): Promise<number> {
+  if (error.cause instanceof Deno.errors.NotCapable) {
+    await io.stderr.write(`${PROGRAM} ${command}: ${error.cause.message}\n`);
+    return EXIT.permission;
+  }
   const hint = HINTS[error.code];
   const text = error.message.replace(/\s+/g, " ").trim();
   await io.stderr.write(`${PROGRAM} ${command}: ${text}${hint ? ` (${hint})` : ""}\n`);

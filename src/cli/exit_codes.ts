@@ -14,6 +14,8 @@ export const EXIT = Object.freeze({
   badInput: 2,
   /** A wrong flag, a missing argument, an invalid value (BSD `EX_USAGE`). */
   usage: 64,
+  /** A Deno permission the command needs was not granted; the message names the flag (BSD `EX_NOPERM`). */
+  permission: 77,
   /** A bug: an unexpected error (BSD `EX_SOFTWARE`). */
   internal: 70,
 });

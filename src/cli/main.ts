@@ -9,6 +9,8 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { helpText, optionsOf, parseArgs, PROGRAM, usageLine } from "./args.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
+import { didYouMean } from "./suggest.ts";
+import { hangingLines } from "./wrap.ts";
 import { EXIT } from "./exit_codes.ts";
 import { OutputError, stderrOutput, stdoutOutput } from "./output.ts";
 
@@ -23,18 +25,35 @@ export function denoIo(): CliIo {
   };
 }
 
+function commandList(commands: readonly Command[]): string[] {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 6;
+  return commands.flatMap((c) => hangingLines(`  ${c.name}`, c.summary, width));
+}
+
 function topLevelHelp(commands: readonly Command[]): string {
-  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     "",
     "Snowplow Analytics SDK command line: enriched events to JSON, run manifests.",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...commandList(commands),
     "",
     `Run '${PROGRAM} <command> --help' for a command's options.`,
     `Options: -h, --help (this help), --version.`,
+    "",
+  ].join("\n");
+}
+
+/** The help of a command group such as `runs`: its subcommands. */
+function groupHelp(group: string, commands: readonly Command[]): string {
+  return [
+    `Usage: ${PROGRAM} ${group} <subcommand> [options]`,
+    "",
+    "Subcommands:",
+    ...commandList(commands),
+    "",
+    `Run '${PROGRAM} ${group} <subcommand> --help' for a subcommand's options.`,
     "",
   ].join("\n");
 }
@@ -103,13 +122,24 @@ async function dispatch(
   if (!command) {
     const group = commands.filter((c) => c.name.startsWith(`${args[0]} `));
     if (group.length > 0 && (args[1] === "--help" || args[1] === "-h")) {
-      await io.stdout.write(topLevelHelp(group));
+      await io.stdout.write(groupHelp(args[0], group));
       return EXIT.ok;
     }
-    const message = group.length > 0
-      ? `'${args[0]}' needs a subcommand: ${group.map((c) => c.name).join(", ")}`
-      : `unknown command '${args[0]}'`;
-    await io.stderr.write(`${PROGRAM}: ${message}\n\n${topLevelHelp(commands)}`);
+    const names = commands.map((c) => c.name);
+    let message: string;
+    let help = topLevelHelp(commands);
+    if (group.length === 0) {
+      const words = new Set(names.map((name) => name.split(" ")[0]));
+      message = `unknown command '${args[0]}'${didYouMean(args[0], words)}`;
+    } else if (args[1] === undefined || args[1].startsWith("-")) {
+      message = `'${args[0]}' needs a subcommand: ${group.map((c) => c.name).join(", ")}`;
+      help = groupHelp(args[0], group);
+    } else {
+      const typed = `${args[0]} ${args[1]}`;
+      message = `unknown command '${typed}'${didYouMean(typed, group.map((c) => c.name))}`;
+      help = groupHelp(args[0], group);
+    }
+    await io.stderr.write(`${PROGRAM}: ${message}\n\n${help}`);
     return EXIT.usage;
   }
   const rest = args.slice(command.name.split(" ").length);
@@ -130,6 +160,10 @@ async function dispatch(
     }
     if (error instanceof OutputError) throw error;
     if (error instanceof Deno.errors.BrokenPipe) return EXIT.ioError; // e.g. `| head`
+    if (error instanceof Deno.errors.NotCapable) {
+      await io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\n`).catch(() => {});
+      return EXIT.permission;
+    }
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
     await io.stderr.write(`${PROGRAM} ${command.name}: internal error: ${message}\n`)
       .catch(() => {});

@@ -10,6 +10,7 @@
  */
 
 import type { EventStreamOptions, StreamStats } from "../stream/mod.ts";
+import { EXIT } from "./exit_codes.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
 
@@ -30,10 +31,17 @@ export interface JobRequest {
   options: JobOptions;
 }
 
+/** Why a file failed: the message, the exit status, and whether it was opened at all. */
+export interface FileFailure {
+  message: string;
+  status: number;
+  opened: boolean;
+}
+
 /** What a job answers. */
 export type JobResult =
   | { type: "done"; stats: StreamStats }
-  | { type: "failed"; message: string; stats: StreamStats | null };
+  | ({ type: "failed"; stats: StreamStats | null } & FileFailure);
 
 /** Where the output of the jobs goes. */
 export interface JobSinks {
@@ -56,8 +64,8 @@ export async function transformInParallel(
   jobs: number,
   options: JobOptions,
   sinks: JobSinks,
-  runHere: (file: string) => Promise<string | undefined>,
-): Promise<string | undefined> {
+  runHere: (file: string) => Promise<FileFailure | undefined>,
+): Promise<FileFailure | undefined> {
   const dir = await Deno.makeTempDir({ prefix: "snowplow-transform-" });
   const workers: Worker[] = [];
   const results: Promise<JobResult>[] = [];
@@ -94,7 +102,9 @@ export async function transformInParallel(
       await Promise.all(
         ["out", "bad"].map((kind) => Deno.remove(spool(dir, i, kind)).catch(() => {})),
       );
-      if (result.type === "failed") return result.message;
+      if (result.type === "failed") {
+        return { message: result.message, status: result.status, opened: result.opened };
+      }
     }
     return undefined;
   } finally {
@@ -119,7 +129,8 @@ function runWorker(
   worker.onmessage = (event: MessageEvent<JobResult>) => settle(event.data);
   worker.onerror = (event) => {
     event.preventDefault();
-    settle({ type: "failed", message: `${file}: ${event.message}`, stats: null });
+    const message = `${file}: ${event.message}`;
+    settle({ type: "failed", message, status: EXIT.ioError, opened: true, stats: null });
   };
   const request: JobRequest = {
     path: file,

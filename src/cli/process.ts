@@ -5,8 +5,16 @@
  * @module
  */
 
-import { type FailedRun, processRuns, type RunOutcome, type RunRecords } from "../job/mod.ts";
+import {
+  type FailedRun,
+  processObjects,
+  processRuns,
+  type ProcessRunsSummary,
+  type RunOutcome,
+  type UnitRecords,
+} from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
+import { PROGRAM } from "./args.ts";
 import {
   AWS_ENV_HELP,
   awsOptionsFor,
@@ -19,13 +27,18 @@ import {
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { openOutputFile, Output, OutputError } from "./output.ts";
-import { s3UriArgument } from "./runs.ts";
+import { parseS3Uri } from "../s3/mod.ts";
+import { s3UriArgument, SEALED_BY_OPTION, sealedByArgument } from "./runs.ts";
 import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
 interface Settings {
   uri: string;
+  /** The unit of work: run folders, or objects (S3 Loader output). */
+  unit: "run" | "object";
+  sealedBy?: string;
+  settleMs?: number;
   table: string;
   out?: string;
   format: "ndjson" | "parquet";
@@ -40,7 +53,7 @@ interface Settings {
 /** The `process` command. */
 export const processCommand: Command = {
   name: "process",
-  summary: "process the runs not in the manifest to NDJSON (safe on many machines at once)",
+  summary: "process the runs (or objects) not in the manifest to NDJSON (safe on many machines)",
   usage: "[options] --table TABLE s3://bucket/prefix/",
   description: [
     "Lists the run folders under the S3 prefix (archived runs skipped), keeps those the run",
@@ -50,22 +63,39 @@ export const processCommand: Command = {
     "number of copies of this command can run at once, on any machines: the claims share the",
     "work, and a crashed worker's runs are taken over when their lease ends.",
     "",
-    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson,",
-    "written to a .partial file and renamed when the run succeeded (so each file appears",
-    "once, whole). Bad rows (JSON with run, key, line, raw, error) go to stderr, or with --out",
-    "to DIR/run=….bad.ndjson. With --format parquet, each run is one typed Parquet file,",
-    "DIR/run=….parquet, written the same way. One progress line per run and a summary go to",
-    "stderr.",
+    "--unit object processes S3 Loader output file by file instead: every object under the",
+    "prefix (partitions too; markers and run=… folders left out) is one unit, its key the item",
+    "key in the same table. A cursor in the table makes each call list only the keys after the",
+    "ones done and older than --settle-seconds. With --sealed-by NAME, only run folders",
+    "holding the object NAME are processed (--unit run).",
+    "",
+    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson",
+    "(per object: DIR/<key below the prefix, .gz dropped>.ndjson), written to a .partial file",
+    "and renamed when the unit succeeded (so each file appears once, whole). Bad rows (JSON",
+    "with run, key, line, raw, error) go to stderr, or with --out to DIR/….bad.ndjson. With",
+    "--format parquet, each unit is one typed Parquet file, DIR/….parquet, written the same",
+    "way. One progress line per unit and a summary go to stderr.",
     "",
     AWS_ENV_HELP,
   ].join("\n"),
   options: {
     table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
-    out: { type: "string", value: "DIR", description: "write one NDJSON file per run into DIR" },
+    out: { type: "string", value: "DIR", description: "write one NDJSON file per unit into DIR" },
     format: {
       type: "string",
       value: "FORMAT",
-      description: "ndjson (default) or parquet (DIR/run=….parquet; needs --out)",
+      description: "ndjson (default) or parquet (DIR/….parquet per unit; needs --out)",
+    },
+    unit: {
+      type: "string",
+      value: "UNIT",
+      description: "run (default: run=… folders) or object (S3 Loader files, one by one)",
+    },
+    "sealed-by": SEALED_BY_OPTION,
+    "settle-seconds": {
+      type: "string",
+      value: "N",
+      description: "--unit object: the cursor passes objects older than N seconds (default 600)",
     },
     owner: {
       type: "string",
@@ -104,6 +134,8 @@ export const processCommand: Command = {
     "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
     "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
     "  snowplow-analytics process --table runs --format parquet --out lake/ s3://my-bucket/archive/",
+    "  snowplow-analytics process --table snowplow-runs --unit object --out events/ \\",
+    "    s3://my-bucket/enriched/good/",
   ].join("\n"),
   run: runProcess,
 };
@@ -124,6 +156,23 @@ function readSettings(args: ParsedArgs): Settings {
   if (table === undefined) throw new UsageError("missing --table TABLE (the run manifest)");
   const owner = args.string("owner") ?? defaultOwner();
   if (owner === "") throw new UsageError("--owner is empty");
+  const unit = args.string("unit") ?? "run";
+  if (unit !== "run" && unit !== "object") {
+    throw new UsageError(`--unit must be run or object, got '${unit}'`);
+  }
+  const sealedBy = sealedByArgument(args);
+  if (sealedBy !== undefined && unit === "object") {
+    throw new UsageError("--sealed-by applies to run folders, not to --unit object");
+  }
+  const settle = args.string("settle-seconds");
+  let settleMs: number | undefined;
+  if (settle !== undefined) {
+    if (unit !== "object") throw new UsageError("--settle-seconds applies to --unit object");
+    if (!/^[0-9]+$/.test(settle)) {
+      throw new UsageError(`--settle-seconds must be 0 or a positive integer, got '${settle}'`);
+    }
+    settleMs = Number(settle) * 1000;
+  }
   const order = args.string("order") ?? "shuffled";
   if (order !== "listed" && order !== "shuffled") {
     throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
@@ -138,6 +187,9 @@ function readSettings(args: ParsedArgs): Settings {
   }
   return {
     uri,
+    unit,
+    sealedBy,
+    settleMs,
     table,
     out,
     format,
@@ -161,10 +213,20 @@ function defaultOwner(): string {
   return `${host}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** The last segment of a run id: `run=2017-01-01-00-00-00`. */
-function runName(runId: string): string {
-  const segments = runId.split("/").filter((s) => s !== "");
-  return segments[segments.length - 1] ?? "run";
+/**
+ * The output path of a unit below `--out`, without extension: `run=2017-01-01-00-00-00` for a
+ * run; for an object, its key below the prefix without `.gz` (partition folders kept, so names
+ * cannot collide; `.` and `..` segments escaped).
+ */
+function outputBase(unitId: string, prefix: string): string {
+  if (unitId.endsWith("/")) {
+    const segments = unitId.split("/").filter((s) => s !== "");
+    return segments[segments.length - 1] ?? "run";
+  }
+  const relative = unitId.startsWith(prefix) ? unitId.slice(prefix.length) : unitId;
+  return relative.replace(/\.gz$/, "").split("/")
+    .map((s) => s === "" ? "%" : s === "." || s === ".." ? s.replaceAll(".", "%2E") : s)
+    .join("/");
 }
 
 /** Buffers lines and writes them in large chunks. */
@@ -200,13 +262,18 @@ interface RunSink {
 }
 
 /**
- * One run's files in `dir`: `run=….ndjson` (and `run=….bad.ndjson` when there are bad rows),
- * written as `.partial` files and renamed once every byte is on the disk. Any failure to
- * write, flush or rename fails the run, and no file of it is left looking finished. Without
- * `ndjson`, only its bad rows (the events go to Parquet).
+ * One unit's files in `dir`: `….ndjson` (and `….bad.ndjson` when there are bad rows), written
+ * as `.partial` files and renamed once every byte is on the disk. Any failure to write, flush
+ * or rename fails the unit, and no file of it is left looking finished. Without `ndjson`, only
+ * its bad rows (the events go to Parquet).
  */
-async function fileSink(dir: string, runId: string, ndjson = true): Promise<RunSink> {
-  const base = `${dir}/${runName(runId)}`;
+async function fileSink(
+  dir: string,
+  unitId: string,
+  prefix: string,
+  ndjson = true,
+): Promise<RunSink> {
+  const base = await outputPath(dir, unitId, prefix);
   const events = new LineBuffer(
     ndjson ? await openOutputFile(`${base}.ndjson.partial`) : new Output(new WritableStream()),
   );
@@ -255,14 +322,34 @@ function streamSink(io: CliIo): RunSink {
   };
 }
 
+/** `DIR/` + {@linkcode outputBase}, its folders made. */
+async function outputPath(dir: string, unitId: string, prefix: string): Promise<string> {
+  const relative = outputBase(unitId, prefix);
+  const base = `${dir}/${relative}`;
+  if (relative.includes("/")) {
+    await Deno.mkdir(base.slice(0, base.lastIndexOf("/")), { recursive: true });
+  }
+  return base;
+}
+
+/** Where a record came from, for a bad row: the run and key, or the key of an object. */
+function origin(unitId: string, key: string): { run?: string; key: string } {
+  return unitId.endsWith("/") ? { run: unitId, key } : { key };
+}
+
 /**
- * One run as `DIR/run=….parquet` (published whole, or not at all when the run fails), its bad
+ * One unit as `DIR/….parquet` (published whole, or not at all when the unit fails), its bad
  * rows as in the NDJSON case. An event the file cannot hold becomes a bad row with the event
  * and `{"type":"ParquetUnwritable","message":…}`.
  */
-async function parquetRun(runId: string, records: RunRecords, dir: string): Promise<void> {
-  const base = `${dir}/${runName(runId)}`;
-  const sink = await fileSink(dir, runId, false);
+async function parquetUnit(
+  unitId: string,
+  records: UnitRecords,
+  dir: string,
+  prefix: string,
+): Promise<void> {
+  const base = await outputPath(dir, unitId, prefix);
+  const sink = await fileSink(dir, unitId, prefix, false);
   const where = { key: "", line: 0 };
   const pending: Promise<void>[] = [];
   async function* events(): AsyncGenerator<Record<string, unknown>> {
@@ -274,14 +361,19 @@ async function parquetRun(runId: string, records: RunRecords, dir: string): Prom
         if (pending.length > 0) await Promise.all(pending.splice(0));
       } else {
         const { key, badRow } = record;
-        await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
+        await sink.badRow(`${JSON.stringify({ ...origin(unitId, key), ...badRow })}\n`);
       }
     }
   }
   try {
     await writeParquetFile(`${base}.parquet`, events(), {
       onInvalid(event, error) {
-        const row = { run: runId, ...where, event, error: parquetErrorJson(error) };
+        const row = {
+          ...origin(unitId, where.key),
+          line: where.line,
+          event,
+          error: parquetErrorJson(error),
+        };
         pending.push(sink.badRow(`${JSON.stringify(row)}\n`));
       },
     });
@@ -302,21 +394,26 @@ async function parquetRun(runId: string, records: RunRecords, dir: string): Prom
   }
 }
 
-async function handleRun(
+async function handleUnit(
   runId: string,
-  records: RunRecords,
+  records: UnitRecords,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
-  if (settings.format === "parquet") return await parquetRun(runId, records, settings.out!);
-  const sink = settings.out === undefined ? streamSink(io) : await fileSink(settings.out, runId);
+  const prefix = parseS3Uri(settings.uri).prefix;
+  if (settings.format === "parquet") {
+    return await parquetUnit(runId, records, settings.out!, prefix);
+  }
+  const sink = settings.out === undefined
+    ? streamSink(io)
+    : await fileSink(settings.out, runId, prefix);
   try {
     for await (const record of records) {
       if (record.event) {
         await sink.events.push(`${JSON.stringify(record.event)}\n`);
       } else {
         const { key, badRow } = record;
-        await sink.badRow(`${JSON.stringify({ run: runId, key, ...badRow })}\n`);
+        await sink.badRow(`${JSON.stringify({ ...origin(runId, key), ...badRow })}\n`);
       }
     }
     await sink.finish();
@@ -364,8 +461,10 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
     try {
       await Deno.mkdir(settings.out, { recursive: true });
     } catch (error) {
-      await io.stderr.write(`process: cannot create --out ${settings.out}: ${messageOf(error)}\n`);
-      return EXIT.ioError;
+      await io.stderr.write(
+        `${PROGRAM} process: Cannot create --out ${settings.out}: ${messageOf(error)}\n`,
+      );
+      return error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
     }
   }
   const progress: Promise<void>[] = [];
@@ -375,7 +474,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
   Deno.addSignalListener("SIGINT", onInterrupt);
   const start = performance.now();
   try {
-    const summary = await processRuns(settings.uri, {
+    const options = {
       manifests,
       s3,
       owner: settings.owner,
@@ -384,25 +483,37 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       maxRuns: settings.maxRuns,
       order: settings.order,
       signal: controller.signal,
-      handleRun: (runId, records) =>
-        handleRun(runId, records, settings, io).catch((error) => {
-          // stdout or stderr failed (a full disk): every later run would fail too. The job
-          // stops; the runs in progress are released.
-          if (error instanceof OutputError && settings.out === undefined) controller.abort(error);
-          throw error;
-        }),
-      onOutcome: (outcome) => {
+      onOutcome: (outcome: RunOutcome) => {
         if (!settings.quiet) {
           progress.push(io.stderr.write(`process: ${outcome.runId}: ${describe(outcome)}\n`));
         }
       },
-    });
+    };
+    const handle = (unitId: string, records: UnitRecords) =>
+      handleUnit(unitId, records, settings, io).catch((error) => {
+        // stdout or stderr failed (a full disk): every later unit would fail too. The job
+        // stops; the units in progress are released.
+        if (error instanceof OutputError && settings.out === undefined) controller.abort(error);
+        throw error;
+      });
+    const summary: ProcessRunsSummary = settings.unit === "object"
+      ? await processObjects(settings.uri, {
+        ...options,
+        handleObject: handle,
+        ...(settings.settleMs === undefined ? {} : { settleMs: settings.settleMs }),
+      })
+      : await processRuns(settings.uri, {
+        ...options,
+        handleRun: handle,
+        ...(settings.sealedBy === undefined ? {} : { sealedBy: settings.sealedBy }),
+      });
     await Promise.all(progress);
     if (!settings.quiet) {
       const seconds = ((performance.now() - start) / 1000).toFixed(2);
       await io.stderr.write(
-        `process: ${count(summary.seen, "run")} listed: ${summary.alreadyDone} already done, ` +
-          `${summary.archived} archived, ` +
+        `process: ${count(summary.seen, settings.unit)} listed: ${summary.alreadyDone} already ` +
+          `done, ${summary.archived} archived, ` +
+          (settings.sealedBy === undefined ? "" : `${summary.unsealed} unsealed, `) +
           `${summary.processed} processed, ${summary.skipped} skipped, ${summary.failed} failed` +
           (summary.notStarted > 0 ? `, ${summary.notStarted} not started` : "") +
           `; ${count(summary.events, "event")}, ${count(summary.badRows, "bad row")} in ` +

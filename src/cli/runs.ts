@@ -15,10 +15,23 @@ import {
   isAwsError,
   reportAwsError,
 } from "./aws_env.ts";
-import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import {
+  type CliIo,
+  type Command,
+  type OptionSpec,
+  type ParsedArgs,
+  UsageError,
+} from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 
 const BATCH = 200;
+
+/** `--sealed-by NAME`: only run folders holding that object. */
+export const SEALED_BY_OPTION: OptionSpec = {
+  type: "string",
+  value: "NAME",
+  description: "only run folders holding the object NAME (e.g. _SUCCESS)",
+};
 
 /** The `runs list` command. */
 export const runsListCommand: Command = {
@@ -30,12 +43,14 @@ export const runsListCommand: Command = {
     "on stdout, in listing order: the folder's key prefix without the bucket, with the trailing",
     "slash, e.g. enriched/archive/run=2017-01-01-00-00-00/ (the run ids of the manifest).",
     "Runs whose first objects are in GLACIER or DEEP_ARCHIVE are left out unless",
-    "--include-archived.",
+    "--include-archived. With --sealed-by NAME, only folders holding the object NAME (written",
+    "last by the producer, e.g. _SUCCESS or shredding_complete.json) are listed.",
     "",
     AWS_ENV_HELP,
   ].join("\n"),
   options: {
     "include-archived": { type: "boolean", description: "list archived runs too" },
+    "sealed-by": SEALED_BY_OPTION,
     endpoint: ENDPOINT_OPTION,
     "idle-timeout": IDLE_TIMEOUT_OPTION,
   },
@@ -45,6 +60,7 @@ export const runsListCommand: Command = {
     "",
     "Examples:",
     "  snowplow-analytics runs list s3://my-bucket/enriched/archive/",
+    "  snowplow-analytics runs list --sealed-by _SUCCESS s3://my-bucket/shredded/good/",
     "  snowplow-analytics runs list --endpoint http://127.0.0.1:9000 s3://local/archive/",
   ].join("\n"),
   run: runRunsList,
@@ -55,7 +71,11 @@ async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
   const options = { ...awsOptionsFor("s3", args.string("endpoint")), ...idleTimeoutArgument(args) };
   let lines: string[] = [];
   try {
-    const runs = listRunIds(uri, { ...options, includeArchived: args.flag("include-archived") });
+    const runs = listRunIds(uri, {
+      ...options,
+      includeArchived: args.flag("include-archived"),
+      sealedBy: sealedByArgument(args),
+    });
     for await (const runId of runs) {
       lines.push(runId);
       if (lines.length >= BATCH) {
@@ -70,6 +90,18 @@ async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   if (lines.length > 0) await io.stdout.write(lines.join("\n") + "\n");
   return EXIT.ok;
+}
+
+/** The `--sealed-by` value, checked. */
+export function sealedByArgument(args: ParsedArgs): string | undefined {
+  const name = args.string("sealed-by");
+  if (name === undefined) return undefined;
+  if (name === "" || name.startsWith("/") || name.endsWith("/")) {
+    throw new UsageError(
+      `--sealed-by must name an object inside the run folder, such as _SUCCESS, got '${name}'`,
+    );
+  }
+  return name;
 }
 
 /** The one S3 URI positional, checked. */

@@ -14,6 +14,7 @@ import {
   StreamReadError,
   type StreamStats,
 } from "../stream/mod.ts";
+import { PROGRAM } from "./args.ts";
 import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
@@ -22,6 +23,7 @@ import { badRowJson } from "./bad_row_json.ts";
 import { openOutputFile, type Output } from "./output.ts";
 import { transformInParallel } from "./parallel_transform.ts";
 import { Progress } from "./progress.ts";
+import { didYouMean } from "./suggest.ts";
 import {
   THREADED_GUNZIP_MIN_BYTES,
   type ThreadedGunzip,
@@ -187,10 +189,20 @@ function parseFields(list: string): string[] {
   const fields = list.split(",").map((f) => f.trim());
   for (const field of fields) {
     if (field === "") throw new UsageError(`--fields has an empty name: '${list}'`);
+    if (NOT_OUTPUT.has(field)) {
+      const prefix = field === "unstruct_event" ? "unstruct_event" : "contexts";
+      throw new UsageError(
+        `--fields: '${field}' is not an output key: the flat form replaces it with its shredded ` +
+          `keys, ${prefix}_<vendor>_<name>_<model> (e.g. ${prefix}_com_acme_${
+            prefix === "contexts" ? "user" : "link_click"
+          }_1)`,
+      );
+    }
     if (!KNOWN_FIELDS.has(field) && !SHREDDED_FIELD.test(field)) {
       throw new UsageError(
         `--fields: '${field}' is not an output key (an enriched event field, geo_location, ` +
-          `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)`,
+          `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)` +
+          didYouMean(field, KNOWN_FIELDS),
       );
     }
   }
@@ -208,24 +220,32 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     try {
       bad = await openOutputFile(settings.badPath);
     } catch (error) {
-      return await fail(io, `cannot open --bad ${settings.badPath}: ${messageOf(error)}`);
+      return await fail(io, `Cannot open --bad ${settings.badPath}: ${messageOf(error)}`, error);
     }
   }
   const sinks: Sinks = { stdout: io.stdout, bad, progress, badToStderr: bad === io.stderr };
   let status: number = EXIT.ok;
+  let summary = !settings.quiet;
+  const report = (failure: Failure): Promise<number> => {
+    // A summary after an input that could not even be opened would only repeat zeros.
+    if (!failure.opened) summary = false;
+    return reportFailure(io, sinks, failure);
+  };
   if (settings.format === "parquet") {
     const failure = await transformToParquet(settings, io, sinks);
-    if (failure !== undefined) status = await reportFailure(io, sinks, failure);
+    if (failure !== undefined) status = await report(failure);
   } else {
+    let outputStatus: number = EXIT.ioError;
     const output = settings.outputPath === undefined
       ? undefined
       : await openWholeFile(settings.outputPath).catch(async (error) => {
-        await fail(io, `cannot open --output ${settings.outputPath}: ${messageOf(error)}`);
+        const message = `Cannot open --output ${settings.outputPath}: ${messageOf(error)}`;
+        outputStatus = await fail(io, message, error);
         return null;
       });
     if (output === null) {
       if (bad !== io.stderr) await bad.close();
-      return EXIT.ioError;
+      return outputStatus;
     }
     if (output) sinks.stdout = output.output;
     if (settings.format === "csv") {
@@ -243,12 +263,12 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
           sinks,
           (file) => transformFile(file, settings, io, sinks),
         );
-        if (failure !== undefined) status = await reportFailure(io, sinks, failure);
+        if (failure !== undefined) status = await report(failure);
       } else {
         for (const file of settings.files) {
           const failure = await transformFile(file, settings, io, sinks);
           if (failure !== undefined) {
-            status = await reportFailure(io, sinks, failure);
+            status = await report(failure);
             break;
           }
         }
@@ -260,13 +280,14 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     if (status === EXIT.ok) {
       const committed = await output?.commit().then(() => undefined, (error) => error);
       if (committed !== undefined) {
-        status = await reportFailure(io, sinks, `${settings.outputPath}: ${messageOf(committed)}`);
+        const message = `${settings.outputPath}: ${messageOf(committed)}`;
+        status = await report({ message, status: statusOf(committed), opened: true });
       }
     } else await output?.abandon();
   }
   await progress.clear();
   if (bad !== io.stderr) await bad.close();
-  if (!settings.quiet) await io.stderr.write(progress.summary() + "\n");
+  if (summary) await io.stderr.write(progress.summary() + "\n");
   if (status !== EXIT.ok) return status;
   return progress.totals.badRows > 0 ? EXIT.badInput : EXIT.ok;
 }
@@ -280,22 +301,33 @@ function inParallel(settings: Settings): boolean {
     !settings.files.includes("-");
 }
 
-async function reportFailure(io: CliIo, sinks: Sinks, failure: string): Promise<number> {
+/** Why an input or the output failed: the message, the exit status, and whether it was opened. */
+interface Failure {
+  message: string;
+  status: number;
+  opened: boolean;
+}
+
+async function reportFailure(io: CliIo, sinks: Sinks, failure: Failure): Promise<number> {
   await sinks.progress.clear();
-  await io.stderr.write(`transform: ${failure}\n`);
-  return EXIT.ioError;
+  await io.stderr.write(`${PROGRAM} transform: ${failure.message}\n`);
+  return failure.status;
 }
 
 /** An input that could not be read: ends the Parquet events, so no file is published. */
-class InputFailure extends Error {}
+class InputFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
 
-/** Opens one input; returns a message when it cannot. */
+/** Opens one input; says why when it cannot. */
 async function openInput(
   file: string,
   io: CliIo,
   allowThread = false,
 ): Promise<
-  { source: ReadableStream<Uint8Array>; size?: number; threaded?: ThreadedGunzip } | string
+  { source: ReadableStream<Uint8Array>; size?: number; threaded?: ThreadedGunzip } | Failure
 > {
   if (file === "-") return { source: io.stdin() };
   try {
@@ -303,7 +335,7 @@ async function openInput(
     const info = await handle.stat();
     if (info.isDirectory) {
       handle.close();
-      return `cannot read ${file}: it is a directory`;
+      return { message: `Cannot read ${file}: it is a directory`, ...NOT_OPENED };
     }
     if (allowThread && info.size >= THREADED_GUNZIP_MIN_BYTES && await startsWithGzip(handle)) {
       // Decompressed on a second thread (plain text comes out), see threaded_gunzip.ts.
@@ -313,7 +345,8 @@ async function openInput(
     }
     return { source: fileSource(handle), size: info.size };
   } catch (error) {
-    return `cannot open ${file}: ${messageOf(error)}`;
+    const message = `Cannot open ${file}: ${messageOf(error)}`;
+    return { message, ...NOT_OPENED, status: statusOf(error) };
   }
 }
 
@@ -327,7 +360,7 @@ async function transformToParquet(
   settings: Settings,
   io: CliIo,
   sinks: Sinks,
-): Promise<string | undefined> {
+): Promise<Failure | undefined> {
   const where = { file: "", line: 0 };
   const pending: Promise<void>[] = [];
   let unwritable = 0;
@@ -339,7 +372,7 @@ async function transformToParquet(
   async function* events(): AsyncGenerator<Record<string, unknown>> {
     for (const file of settings.files) {
       const input = await openInput(file, io);
-      if (typeof input === "string") throw new InputFailure(input);
+      if (!("source" in input)) throw new InputFailure(input);
       const stream = new EventStream(input.source, settings.streamOptions);
       where.file = file;
       try {
@@ -356,7 +389,9 @@ async function transformToParquet(
           }
         }
       } catch (error) {
-        if (error instanceof StreamReadError) throw new InputFailure(`${file}: ${error.message}`);
+        if (error instanceof StreamReadError) {
+          throw new InputFailure({ message: `${file}: ${error.message}`, ...READ_FAILED });
+        }
         throw error;
       } finally {
         sinks.progress.add(stream.stats);
@@ -372,9 +407,10 @@ async function transformToParquet(
     return undefined;
   } catch (error) {
     await Promise.all(pending).catch(() => {});
-    if (error instanceof InputFailure) return error.message;
+    if (error instanceof InputFailure) return error.failure;
     if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
-    return `${settings.outputPath}: ${messageOf(error)}`;
+    const message = `${settings.outputPath}: ${messageOf(error)}`;
+    return { message, status: statusOf(error), opened: true };
   } finally {
     sinks.progress.totals.events -= unwritable;
     sinks.progress.totals.badRows += unwritable;
@@ -388,15 +424,15 @@ function pick(event: Record<string, unknown>, fields: string[]): Record<string, 
   return picked;
 }
 
-/** Transforms one input; returns a message when it failed. */
+/** Transforms one input; says why when it failed. */
 async function transformFile(
   file: string,
   settings: Settings,
   io: CliIo,
   sinks: Sinks,
-): Promise<string | undefined> {
+): Promise<Failure | undefined> {
   const input = await openInput(file, io, true);
-  if (typeof input === "string") return input;
+  if (!("source" in input)) return input;
   const { source, size, threaded } = input;
   // A gzip file decompressed on the gunzip thread comes as plain text.
   const streamOptions = threaded
@@ -419,9 +455,11 @@ async function transformFile(
     }
     return undefined;
   } catch (error) {
-    if (error instanceof StreamReadError) return `${file}: ${error.message}`;
+    if (error instanceof StreamReadError) {
+      return { message: `${file}: ${error.message}`, ...READ_FAILED };
+    }
     if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
-    return `${file}: ${messageOf(error)}`;
+    return { message: `${file}: ${messageOf(error)}`, status: statusOf(error), opened: true };
   } finally {
     if (stats) {
       sinks.progress.add(
@@ -509,7 +547,7 @@ async function writeBadLine(line: string, sinks: Sinks): Promise<void> {
 
 /** Events with only `settings.fields`, as NDJSON or CSV rows. */
 async function writeSelected(
-  events: EventStream,
+  events: EventStream<boolean>,
   file: string,
   size: number | undefined,
   settings: Settings,
@@ -534,7 +572,7 @@ async function writeSelected(
       await writeBadRow(file, result.badRow, sinks);
       continue;
     }
-    const event = result.event;
+    const event: Record<string, unknown> = result.event;
     if (csv) {
       rows.push(fields.map((f) => event[f]));
     } else {
@@ -554,8 +592,8 @@ async function writeSelected(
  * csv-stringify, loaded only for `--format csv`: loading it takes about 0.1 s of every start
  * (measured on the project VM), which NDJSON output does not need.
  */
-function loadCsv(): Promise<typeof import("csv-stringify/sync")> {
-  return import("csv-stringify/sync");
+function loadCsv(): Promise<typeof import("../_deps/csv_stringify.ts")> {
+  return import("../_deps/csv_stringify.ts");
 }
 
 /** RFC 4180: CRLF records, quotes only where needed; JSON for nested values. */
@@ -567,9 +605,17 @@ const CSV_OPTIONS = {
   },
 } as const;
 
-async function fail(io: CliIo, message: string): Promise<number> {
-  await io.stderr.write(`transform: ${message}\n`);
-  return EXIT.ioError;
+const NOT_OPENED = { status: EXIT.ioError, opened: false } as const;
+const READ_FAILED = { status: EXIT.ioError, opened: true } as const;
+
+/** The exit status of a failed file operation: a missing Deno permission has its own. */
+function statusOf(error: unknown): number {
+  return error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
+}
+
+async function fail(io: CliIo, message: string, error: unknown): Promise<number> {
+  await io.stderr.write(`${PROGRAM} transform: ${message}\n`);
+  return statusOf(error);
 }
 
 function isIoError(error: unknown): boolean {

@@ -11,6 +11,7 @@
 
 import { NdjsonStream, StreamReadError, type StreamStats } from "../stream/mod.ts";
 import { badRowJson } from "./bad_row_json.ts";
+import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import type { JobRequest, JobResult } from "./parallel_transform.ts";
 
@@ -29,10 +30,13 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
     const info = await handle.stat();
     if (info.isDirectory) {
       handle.close();
-      return { type: "failed", message: `cannot read ${path}: it is a directory`, stats: null };
+      const message = `Cannot read ${path}: it is a directory`;
+      return { type: "failed", message, status: EXIT.ioError, opened: false, stats: null };
     }
   } catch (error) {
-    return { type: "failed", message: `cannot open ${path}: ${messageOf(error)}`, stats: null };
+    const message = `Cannot open ${path}: ${messageOf(error)}`;
+    const status = error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
+    return { type: "failed", message, status, opened: false, stats: null };
   }
   let stats: StreamStats | null = null;
   try {
@@ -62,7 +66,13 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
     const message = error instanceof StreamReadError
       ? `${path}: ${error.message}`
       : `${path}: ${messageOf(error)}`;
-    return { type: "failed", message, stats: stats && { ...stats } };
+    return {
+      type: "failed",
+      message,
+      status: EXIT.ioError,
+      opened: true,
+      stats: stats && { ...stats },
+    };
   }
 }
 

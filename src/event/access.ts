@@ -10,7 +10,7 @@ import {
   type EnrichedEvent,
   type EnrichedEventFieldName,
 } from "./fields.ts";
-import { CONTEXTS, KINDS, NAMES } from "./read_field.ts";
+import { CONTEXTS, KINDS, NAMES } from "./_rules.ts";
 import { type IgluSchemaKey, parseIgluUri, shreddedName } from "./self_describing.ts";
 import { shredContexts, shredUnstruct } from "./shred.ts";
 import type { TransformOptions } from "./transform.ts";

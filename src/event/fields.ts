@@ -321,7 +321,7 @@ export interface FieldDefinition {
  *
  * @example Check a line's shape before reading it
  * ```ts
- * import { FIELD_COUNT } from "@snowplow/analytics-sdk";
+ * import { FIELD_COUNT } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const line = Array(FIELD_COUNT).fill("").join("\t");

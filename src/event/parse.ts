@@ -6,20 +6,8 @@
 
 import { type EnrichedEvent, FIELD_COUNT } from "./fields.ts";
 import { TransformError, type TransformIssue } from "./transform_error.ts";
-import {
-  BOOL,
-  DOUBLE,
-  fieldText,
-  INT,
-  Invalid,
-  issue,
-  KINDS,
-  NAMES,
-  readField,
-  scanLine,
-  STRING,
-  TSTAMP,
-} from "./read_field.ts";
+import { fieldText, Invalid, issue, readField, scanLine } from "./read_field.ts";
+import { BOOL, DOUBLE, INT, KINDS, NAMES, STRING, TSTAMP } from "./_rules.ts";
 import { writeTimestamp } from "./values.ts";
 
 /**

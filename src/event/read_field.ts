@@ -5,39 +5,11 @@
  * @module
  */
 
-import { ENRICHED_EVENT_FIELDS, FIELD_COUNT, type FieldKind } from "./fields.ts";
+import { ENRICHED_EVENT_FIELDS, FIELD_COUNT } from "./fields.ts";
 import { TransformError, type TransformIssue } from "./transform_error.ts";
-import { EXPECTED, readBool, readDouble, readInt, readTimestamp } from "./values.ts";
+import { readBool, readDouble, readInt, readTimestamp } from "./values.ts";
 import { readContexts, readUnstruct } from "./shred.ts";
-
-/** Kind codes, in an order where every atomic kind is below `CONTEXTS`. */
-export const STRING = 0;
-export const INT = 1;
-export const DOUBLE = 2;
-export const BOOL = 3;
-export const TSTAMP = 4;
-export const CONTEXTS = 5;
-export const UNSTRUCT = 6;
-
-const CODES: Record<FieldKind, number> = {
-  string: STRING,
-  int: INT,
-  double: DOUBLE,
-  bool: BOOL,
-  tstamp: TSTAMP,
-  contexts: CONTEXTS,
-  unstruct: UNSTRUCT,
-};
-
-/** Field names by index. */
-export const NAMES: readonly string[] = ENRICHED_EVENT_FIELDS.map((f) => f.name);
-/** Kind codes by index. */
-export const KINDS: Uint8Array = Uint8Array.from(ENRICHED_EVENT_FIELDS, (f) => CODES[f.kind]);
-
-/** Index of `geo_latitude`. */
-export const LATITUDE = 22;
-/** Index of `geo_longitude`. */
-export const LONGITUDE = 23;
+import { BOOL, CONTEXTS, DOUBLE, EXPECTED, INT, STRING, TSTAMP } from "./_rules.ts";
 
 /** The marker returned for an invalid field, with what was expected. */
 export class Invalid {
@@ -74,17 +46,6 @@ export function readField(kind: number, text: string): unknown {
       return typeof value === "string" ? new Invalid(value) : value;
     }
   }
-}
-
-/** What a field of an atomic kind expects, for error messages. */
-export function expected(kind: number): string {
-  return kind === INT
-    ? EXPECTED.int
-    : kind === DOUBLE
-    ? EXPECTED.double
-    : kind === BOOL
-    ? EXPECTED.bool
-    : EXPECTED.tstamp;
 }
 
 /** An issue for field `index`. */

@@ -55,7 +55,7 @@ const IGLU_URI =
  *
  * @example Parse a schema URI
  * ```ts
- * import { parseIgluUri } from "@snowplow/analytics-sdk";
+ * import { parseIgluUri } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseIgluUri("iglu:org.w3/PerformanceTiming/jsonschema/1-0-0"), {
@@ -83,7 +83,7 @@ export type ShreddedPrefix = "contexts" | "unstruct_event";
  *
  * @example Name a context column
  * ```ts
- * import { parseIgluUri, shreddedName } from "@snowplow/analytics-sdk";
+ * import { parseIgluUri, shreddedName } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const key = parseIgluUri("iglu:org.w3/PerformanceTiming/jsonschema/1-0-0")!;

@@ -12,6 +12,7 @@ import {
   shreddedName,
   type UnstructEvent,
 } from "./self_describing.ts";
+import { MAX_JSON_DEPTH, SCHEMA_VERSION } from "./_rules.ts";
 
 /** An Iglu schema with the flat-form column names derived from it. */
 export interface SchemaInfo {
@@ -63,16 +64,45 @@ function show(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
+/** The parsed text, or why it is not a JSON column: invalid, or nested too deeply. */
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
-    return new InvalidJson(error instanceof Error ? error.message : String(error));
+    return new InvalidJson(`invalid JSON: ${error instanceof Error ? error.message : error}`);
   }
+  if (tooDeep(text)) {
+    return new InvalidJson(
+      `JSON nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
+    );
+  }
+  return value;
 }
 
 class InvalidJson {
   constructor(readonly message: string) {}
+}
+
+/**
+ * Whether the valid JSON `text` nests arrays and objects deeper than {@linkcode MAX_JSON_DEPTH}
+ * (the rule every path applies). Each level takes two characters, so shorter texts are not
+ * scanned at all.
+ */
+export function tooDeep(text: string): boolean {
+  if (text.length <= 2 * MAX_JSON_DEPTH) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string (valid, so closed): skip to its closing quote
+      for (let d = text.charCodeAt(++i); d !== 34; d = text.charCodeAt(++i)) if (d === 92) i++;
+    } else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** The schema info of a URI that must be valid (it is, unless a caller edited an event). */
@@ -115,7 +145,7 @@ export function readContexts(text: string): Contexts | string {
 /** The contexts envelope of a column, or what is wrong with it (its entities not checked). */
 function readEnvelope(text: string): { data: unknown[] } | string {
   const value = parseJson(text);
-  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (value instanceof InvalidJson) return value.message;
   if (!isObject(value) || !Array.isArray(value.data)) {
     return 'expected a JSON object whose "data" is an array of self-describing JSON';
   }
@@ -128,7 +158,7 @@ function readEnvelope(text: string): { data: unknown[] } | string {
  */
 export function readUnstruct(text: string): UnstructEvent | string {
   const value = parseJson(text);
-  if (value instanceof InvalidJson) return `invalid JSON: ${value.message}`;
+  if (value instanceof InvalidJson) return value.message;
   if (!isObject(value)) {
     return 'expected a JSON object whose "data" is one self-describing JSON';
   }
@@ -145,9 +175,9 @@ export function entityData(
 ): unknown {
   const data = entity.data;
   if (!version || !isObject(data)) return data;
-  const out: Record<string, unknown> = { _schema_version: info.key.version };
+  const out: Record<string, unknown> = { [SCHEMA_VERSION]: info.key.version };
   for (const key in data) {
-    if (key === "_schema_version") continue;
+    if (key === SCHEMA_VERSION) continue;
     // A "__proto__" member (JSON.parse makes it an own property) must stay a member: outside
     // Deno, assigning it would set the prototype instead.
     if (key === "__proto__") {

@@ -1,32 +1,33 @@
 /**
- * The flat JSON form of an enriched event (SPEC section 3): typed atomic fields, shredded
- * contexts and unstruct event.
+ * The flat JSON form of an enriched event (docs/contract.md §3): typed atomic
+ * fields, shredded contexts and unstruct event.
  *
  * @module
  */
 
 import { type EnrichedEvent, FIELD_COUNT } from "./fields.ts";
 import { TransformError, type TransformIssue } from "./transform_error.ts";
+import { FIELD_STARTS, issue, scanLine } from "./read_field.ts";
 import {
   BOOL,
   CONTEXTS,
   DOUBLE,
   expected,
-  FIELD_STARTS,
+  GEO_LOCATION,
+  GEO_SEPARATOR,
   INT,
-  issue,
   KINDS,
   LATITUDE,
   LONGITUDE,
   NAMES,
-  scanLine,
   STRING,
   TSTAMP,
   UNSTRUCT,
-} from "./read_field.ts";
+} from "./_rules.ts";
 import { shredContexts, shredContextsText, shredUnstruct, shredUnstructText } from "./shred.ts";
 import { readDoubleAt, readIntAt, readTimestampAt } from "./values.ts";
 import type { Contexts, UnstructEvent } from "./self_describing.ts";
+import type { FlatEvent } from "./flat_event.ts";
 
 /** Options for the flat JSON form. */
 export interface TransformOptions {
@@ -92,11 +93,15 @@ export interface TransformOptions {
  *
  * @param line One enriched event: 131 tab-separated fields.
  * @param options What shape to produce.
- * @returns The flat JSON form.
+ * @returns The flat JSON form, typed as {@linkcode FlatEvent} (`FlatEvent<true>` with
+ * `nulls: true`).
  * @throws {TransformError} When the line is not TSV, has another field count, or has invalid
  * values.
  */
-export function transform(line: string, options?: TransformOptions): Record<string, unknown> {
+export function transform<Nulls extends boolean = false>(
+  line: string,
+  options?: TransformOptions & { nulls?: Nulls },
+): FlatEvent<Nulls> {
   scanLine(line);
   const starts = FIELD_STARTS;
   const nulls = options?.nulls ?? false;
@@ -110,7 +115,8 @@ export function transform(line: string, options?: TransformOptions): Record<stri
     (options?.geoLocation ?? true) && starts[LATITUDE + 1] - starts[LATITUDE] > 1 &&
     starts[LONGITUDE + 1] - starts[LONGITUDE] > 1
   ) {
-    out.geo_location = line.slice(starts[LATITUDE], starts[LONGITUDE + 1] - 1).replace("\t", ",");
+    out[GEO_LOCATION] = line.slice(starts[LATITUDE], starts[LATITUDE + 1] - 1) + GEO_SEPARATOR +
+      line.slice(starts[LONGITUDE], starts[LONGITUDE + 1] - 1);
   }
   let issues: TransformIssue[] | undefined;
   for (let i = 0; i < FIELD_COUNT; i++) {
@@ -189,20 +195,20 @@ export function transform(line: string, options?: TransformOptions): Record<stri
  * @param options What shape to produce.
  * @returns The flat JSON form.
  */
-export function flatten(
+export function flatten<Nulls extends boolean = false>(
   event: EnrichedEvent,
-  options?: TransformOptions,
-): Record<string, unknown> {
+  options?: TransformOptions & { nulls?: Nulls },
+): FlatEvent<Nulls> {
   const nulls = options?.nulls ?? false;
   const version = options?.schemaVersion ?? false;
   const out: Record<string, unknown> = {};
   const latitude = event.geo_latitude;
   const longitude = event.geo_longitude;
   if ((options?.geoLocation ?? true) && latitude != null && longitude != null) {
-    out.geo_location = `${latitude},${longitude}`;
+    out[GEO_LOCATION] = `${latitude}${GEO_SEPARATOR}${longitude}`;
   }
   const values = event as unknown as Record<string, unknown>;
-  for (let i = 0; i < 131; i++) {
+  for (let i = 0; i < FIELD_COUNT; i++) {
     const name = NAMES[i];
     const kind = KINDS[i];
     const value = values[name];
@@ -216,5 +222,5 @@ export function flatten(
       shredUnstruct(value as UnstructEvent, out);
     }
   }
-  return out;
+  return out as FlatEvent<Nulls>;
 }

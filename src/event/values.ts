@@ -5,18 +5,11 @@
  * @module
  */
 
+import { isDateTime } from "./_rules.ts";
+
 const ZERO = 48;
 const PLUS = 43;
 const MINUS = 45;
-
-/** What each kind expects, for error messages. */
-export const EXPECTED = {
-  int: `expected an integer (optional sign and decimal digits) within ±${Number.MAX_SAFE_INTEGER}`,
-  double: "expected a finite decimal number (optional sign, fraction and exponent)",
-  bool: 'expected "1" or "0"',
-  tstamp: 'expected a timestamp "YYYY-MM-DD hh:mm:ss" with an optional fraction of 1-9 digits, ' +
-    "a real calendar date and time",
-} as const;
 
 /** Reads an `int` field: an optional sign and decimal digits within ±(2^53−1). */
 export function readInt(text: string): number | undefined {
@@ -103,11 +96,6 @@ function digits(text: string, from: number, count: number): number {
   return value;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 /** Whether text is `YYYY-MM-DD hh:mm:ss[.f{1,9}]` with a real calendar date and time. */
 export function isTimestamp(text: string): boolean {
   return isTimestampAt(text, 0, text.length);
@@ -122,18 +110,15 @@ export function isTimestampAt(line: string, start: number, stop: number): boolea
     line.charCodeAt(start + 10) !== 32 || line.charCodeAt(start + 13) !== 58 ||
     line.charCodeAt(start + 16) !== 58
   ) return false;
-  const year = digits(line, start, 4);
-  const month = digits(line, start + 5, 2);
-  const day = digits(line, start + 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return false;
-  }
-  const hour = digits(line, start + 11, 2);
-  const minute = digits(line, start + 14, 2);
-  const second = digits(line, start + 17, 2);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
-    return false;
-  }
+  const valid = isDateTime(
+    digits(line, start, 4),
+    digits(line, start + 5, 2),
+    digits(line, start + 8, 2),
+    digits(line, start + 11, 2),
+    digits(line, start + 14, 2),
+    digits(line, start + 17, 2),
+  );
+  if (!valid) return false;
   if (length > 19) {
     if (line.charCodeAt(start + 19) !== 46 || digits(line, start + 20, length - 20) < 0) {
       return false;

@@ -1,7 +1,8 @@
 /**
- * The whole job in one call: list the runs, keep the unprocessed ones, claim each, hand its
- * events to your code, mark it done, release it on failure. Safe to run from any number of
- * machines at once.
+ * The whole job in one call: list the units of work (run folders or S3 Loader objects), keep
+ * the unprocessed ones, claim each, hand its events to your code, mark it done, release it on
+ * failure. Safe to run from any number of machines at once; `processObject` does the same for
+ * one unit, for at-least-once deliveries such as S3 event notifications.
  *
  * @module
  */
@@ -10,12 +11,27 @@ export {
   type FailedRun,
   LeaseLostError,
   type ProcessedRun,
+  type RunOutcome,
+  type SkippedRun,
+} from "./outcome.ts";
+export { type BatchJobOptions, type ProcessRunsSummary } from "./job.ts";
+export {
+  type JobOptions,
+  processObject,
+  type ProcessObjectOptions,
+  type ProcessRunsReadOptions,
+  type UnitHandler,
+  type UnitRecords,
+} from "./process_object.ts";
+export {
   processRuns,
   type ProcessRunsOptions,
-  type ProcessRunsReadOptions,
-  type ProcessRunsSummary,
   type RunHandler,
-  type RunOutcome,
   type RunRecords,
-  type SkippedRun,
 } from "./process_runs.ts";
+export {
+  type ObjectHandler,
+  type ObjectRecords,
+  processObjects,
+  type ProcessObjectsOptions,
+} from "./process_objects.ts";

@@ -101,7 +101,7 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
  * ```ts
  * import { RunManifests } from "@snowplow/analytics-sdk";
  * import assert from "node:assert/strict";
- * import dynalite from "dynalite";
+ * import dynalite from "npm:dynalite@4.0.0";
  *
  * const server = dynalite({ createTableMs: 0 });
  * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -467,6 +467,68 @@ export class RunManifests {
       ConditionExpression: "#s = :claimed AND #o = :owner",
       ExpressionAttributeNames: { "#s": "State", "#o": "Owner" },
       ExpressionAttributeValues: { ":claimed": { S: "claimed" }, ":owner": { S: owner } },
+    });
+  }
+
+  /**
+   * Reads a cursor: the key a listing job may start after (`StartAfter`), or `undefined` when
+   * the cursor was never moved. Cursors are items of the same table, whose `RunId` is the
+   * cursor's name (see {@linkcode processObjects}: `cursor#s3://bucket/prefix/`), with
+   * `State: "cursor"` and the key in `StartAfter`.
+   *
+   * @throws {TypeError} When `name` is empty.
+   * @throws {DynamoDBError} When AWS refuses, or `InvalidResponse` when the item is not a cursor.
+   *
+   * @example Where the last job left off (needs DynamoDB)
+   * ```ts ignore
+   * const after = await manifests.getCursor("cursor#s3://my-bucket/enriched/");
+   * ```
+   */
+  async getCursor(name: string): Promise<string | undefined> {
+    checkRunId(name);
+    const out = await this.#call("GetItem", {
+      TableName: this.tableName,
+      Key: { RunId: { S: name } },
+      ConsistentRead: true,
+    });
+    if (out.Item === undefined) return undefined;
+    const item = asItem(out.Item, "GetItem");
+    const after = item.StartAfter?.S;
+    if (item.State?.S !== "cursor" || typeof after !== "string") {
+      throw shapeError("GetItem", `the item ${name} is not a cursor (State "cursor", StartAfter)`);
+    }
+    return after;
+  }
+
+  /**
+   * Moves a cursor forward to `key`: a conditional write that succeeds only when the cursor is
+   * missing or behind `key` (in UTF-8 byte order, S3's listing order), so concurrent jobs never
+   * move it back. Returns whether it moved.
+   *
+   * @throws {TypeError} When `name` or `key` is empty.
+   * @throws {DynamoDBError} When AWS refuses for another reason.
+   *
+   * @example Record progress (needs DynamoDB)
+   * ```ts ignore
+   * await manifests.moveCursor("cursor#s3://my-bucket/enriched/", lastSettledKey);
+   * ```
+   */
+  async moveCursor(name: string, key: string): Promise<boolean> {
+    checkRunId(name);
+    if (typeof key !== "string" || key === "") {
+      throw new TypeError("Invalid cursor key: expected a non-empty string");
+    }
+    return await this.#conditional("PutItem", {
+      TableName: this.tableName,
+      Item: {
+        RunId: { S: name },
+        State: { S: "cursor" },
+        StartAfter: { S: key },
+        UpdatedAt: { N: String(this.#now()) },
+      },
+      ConditionExpression: "attribute_not_exists(#r) OR (#s = :cursor AND #a < :key)",
+      ExpressionAttributeNames: { "#r": "RunId", "#s": "State", "#a": "StartAfter" },
+      ExpressionAttributeValues: { ":cursor": { S: "cursor" }, ":key": { S: key } },
     });
   }
 

@@ -107,6 +107,20 @@ export function _columnValue(spec: _ColumnSpec, value: unknown): _ColumnValue {
   throw new TypeError(`${spec.name} ${describe(value)} is not a valid ${spec.kind} value`);
 }
 
+const utf8 = new TextDecoder();
+
+/** The text of valid UTF-8 `bytes[from, to)`, without a decoder call for short ASCII. */
+function textOf(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from > 24) return utf8.decode(bytes.subarray(from, to));
+  let text = "";
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return utf8.decode(bytes.subarray(from, to));
+    text += String.fromCharCode(b);
+  }
+  return text;
+}
+
 function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
@@ -182,6 +196,25 @@ export class _ColumnBuffer {
         plain.u8(value ? 1 : 0);
         break;
     }
+    this.count++;
+  }
+
+  /**
+   * Adds the value of row `row` of a JSON or string column given as its UTF-8 text,
+   * `bytes[from, to)` (valid UTF-8: the caller vouches for it), copied as is.
+   */
+  addText(row: number, bytes: Uint8Array, from: number, to: number): void {
+    this.defs[row] = 1;
+    const plain = this.plain;
+    const length = to - from;
+    plain.ensure(4 + length);
+    plain.view.setInt32(plain.length, length, true);
+    const out = plain.bytes;
+    let o = plain.length + 4;
+    if (length < 32) { for (let i = from; i < to; i++) out[o++] = bytes[i]; }
+    else out.set(bytes.subarray(from, to), o);
+    plain.length += 4 + length;
+    if (this.dictionary !== undefined) this.#index(textOf(bytes, from, to));
     this.count++;
   }
 

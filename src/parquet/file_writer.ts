@@ -16,6 +16,9 @@ import {
 } from "./column.ts";
 import { _ATOMIC_COLUMNS, _columnFor, type _ColumnSpec } from "./columns.ts";
 import { _encodeFooter, type _RowGroupMeta } from "./footer.ts";
+import { _JsonRow } from "./json_row.ts";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
 
 const MAGIC = new TextEncoder().encode("PAR1");
 
@@ -53,6 +56,8 @@ export class _ParquetFileWriter {
   #events = 0;
   #pendingColumns: (ColumnState | _ColumnSpec)[] = [];
   #pendingValues: _ColumnValue[] = [];
+  readonly #row = new _JsonRow();
+  readonly #names = new NameCache();
 
   constructor(options: _FileWriterOptions) {
     this.#rowGroupSize = options.rowGroupSize;
@@ -126,6 +131,70 @@ export class _ParquetFileWriter {
     }
   }
 
+  /**
+   * Adds one event given as its compact flat JSON text `bytes[start, end)` (as
+   * `writeEventJson` writes it, without the line feed): like {@linkcode add} on its
+   * `JSON.parse`, but shredded values are copied as JSON text and atomic values read from their
+   * bytes. Text of another shape (whitespace, escaped names) takes the `JSON.parse` path.
+   */
+  addJson(bytes: Uint8Array, start: number, end: number): void {
+    const row = this.#row;
+    if (!row.split(bytes, start, end)) {
+      return this.add(JSON.parse(decoder.decode(bytes.subarray(start, end))));
+    }
+    const number = ++this.#events;
+    const columns = this.#pendingColumns;
+    const values = this.#pendingValues;
+    let count = 0;
+    for (let m = 0; m < row.count; m++) {
+      const from = row.valueFrom[m];
+      const to = row.valueTo[m];
+      if (to - from === 4 && bytes[from] === 110) continue; // null
+      const key = this.#names.of(bytes, row.nameFrom[m], row.nameTo[m]);
+      const state = this.#columns.get(key);
+      if (state === undefined && !this.#fixed && _columnFor(key) === undefined) {
+        this.#events = number - 1;
+        return this.add(JSON.parse(decoder.decode(bytes.subarray(start, end))));
+      }
+      const spec = state?.spec ?? this.#newColumn(key, number);
+      const kind = spec.kind;
+      if (kind === "json" || (kind === "string" && bytes[from] === 34 && !row.escaped[m])) {
+        values[count] = m; // copied as bytes below
+      } else {
+        try {
+          values[count] = _columnValue(spec, valueOf(spec, bytes, from, to, row.escaped[m]));
+        } catch (error) {
+          if (error instanceof RangeError) {
+            throw new RangeError(`Cannot write event ${number} to Parquet: ${error.message}`);
+          }
+          throw new TypeError(
+            `Cannot write event ${number} to Parquet: ${(error as Error).message}`,
+          );
+        }
+      }
+      columns[count++] = state ?? spec;
+    }
+    const at = this.#rows++;
+    for (let i = 0; i < count; i++) {
+      const pending = columns[i];
+      const column = "buffer" in pending
+        ? pending
+        : (this.#columns.get(pending.name) ?? this.#addColumn(pending));
+      const kind = column.spec.kind;
+      const value = values[i];
+      if (kind === "json") {
+        column.buffer.addText(
+          at,
+          bytes,
+          row.valueFrom[value as number],
+          row.valueTo[value as number],
+        );
+      } else if (kind === "string" && typeof value === "number") {
+        column.buffer.addText(at, bytes, row.valueFrom[value] + 1, row.valueTo[value] - 1);
+      } else column.buffer.add(at, value);
+    }
+  }
+
   /** The spec of a column not seen yet; it is added once the whole event is valid. */
   #newColumn(key: string, number: number): _ColumnSpec {
     const spec = this.#fixed ? undefined : _columnFor(key);
@@ -191,6 +260,70 @@ export class _ParquetFileWriter {
     const shredded = specs.slice(_ATOMIC_COLUMNS.length);
     return [...atomic, ...shredded.sort((a, b) => (a.name < b.name ? -1 : 1))];
   }
+}
+
+/** Member names by their bytes, so a name seen before is not built again. */
+class NameCache {
+  readonly #byHash = new Map<number, string[]>();
+
+  of(bytes: Uint8Array, from: number, to: number): string {
+    let hash = to - from;
+    for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+    let names = this.#byHash.get(hash);
+    if (names !== undefined) {
+      for (const name of names) if (sameText(name, bytes, from, to)) return name;
+    } else this.#byHash.set(hash, names = []);
+    const name = decoder.decode(bytes.subarray(from, to));
+    if (names.length < 8) names.push(name);
+    return name;
+  }
+}
+
+function sameText(name: string, bytes: Uint8Array, from: number, to: number): boolean {
+  if (name.length !== to - from) return false;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
+}
+
+/** ASCII (or Latin-1) bytes as text: member names are short and ASCII. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let text = "";
+  for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
+/** The JS value of the JSON text `bytes[from, to)` of an atomic column's member. */
+function valueOf(
+  spec: _ColumnSpec,
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  escaped: number,
+): unknown {
+  const first = bytes[from];
+  if (first === 34) { // a string
+    if (escaped === 0) {
+      for (let i = from + 1; i < to - 1; i++) {
+        if (bytes[i] >= 0x80) return decoder.decode(bytes.subarray(from + 1, to - 1));
+      }
+      return latin1(bytes, from + 1, to - 1);
+    }
+    return JSON.parse(decoder.decode(bytes.subarray(from, to)));
+  }
+  if (first === 116 || first === 102) return first === 116; // true, false
+  if (spec.kind === "int") {
+    let value = 0;
+    let i = first === 45 ? from + 1 : from;
+    if (i < to && to - i <= 15) {
+      for (; i < to; i++) {
+        const digit = bytes[i] - 48;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+      }
+      if (i === to) return first === 45 ? -value : value;
+    }
+  }
+  return JSON.parse(latin1(bytes, from, to));
 }
 
 function fixedColumns(names: readonly string[]): _ColumnSpec[] {

@@ -44,6 +44,8 @@ export interface ListPageRequest {
   delimiter?: string;
   maxKeys?: number;
   continuationToken?: string;
+  /** List only keys after this one (S3 ignores it once a continuation token is sent). */
+  startAfter?: string;
 }
 
 const OPERATION = "ListObjectsV2";
@@ -63,7 +65,8 @@ const OPERATION = "ListObjectsV2";
  *
  * @example List the objects of a run folder
  * ```ts ignore
- * import { awsOptionsFromEnv, listObjects } from "@snowplow/analytics-sdk";
+ * import { awsOptionsFromEnv } from "@snowplow/analytics-sdk";
+ * import { listObjects } from "@snowplow/analytics-sdk/s3";
  *
  * const options = awsOptionsFromEnv(Deno.env.toObject(), "s3");
  * for await (const object of listObjects("s3://my-bucket/enriched/run=2017-01-01-00-00-00/", options)) {
@@ -168,6 +171,7 @@ export async function listPage(request: ListPageRequest, options: AwsOptions): P
     "encoding-type": "url",
     "max-keys": request.maxKeys === undefined ? undefined : String(request.maxKeys),
     prefix: request.prefix === "" ? undefined : request.prefix,
+    "start-after": request.startAfter,
   });
   const response = await sendAwsRequest(
     { service: "s3", operation: OPERATION, method: "GET", url },

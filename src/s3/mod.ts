@@ -5,7 +5,13 @@
  * @module
  */
 
-export { parseS3Uri, type S3Location, type S3LocationLike } from "./uri.ts";
+export {
+  parseS3ObjectUri,
+  parseS3Uri,
+  type S3Location,
+  type S3LocationLike,
+  type S3ObjectLocation,
+} from "./uri.ts";
 export { isRunFolder } from "./run_folder.ts";
 export { listObjects, type ListObjectsOptions, type S3Object } from "./list_objects.ts";
 export { ARCHIVED_STORAGE_CLASSES, listRunIds, type ListRunIdsOptions } from "./run_ids.ts";
@@ -17,3 +23,4 @@ export {
   type RunEventLine,
   type RunResult,
 } from "./read_run.ts";
+export { readObject, type ReadObjectOptions } from "./read_object.ts";

@@ -14,8 +14,12 @@ import { checkPositiveInteger, listObjects, type S3Object } from "./list_objects
 import { type S3LocationLike, toS3Location } from "./uri.ts";
 import { objectUrl } from "./url.ts";
 
-/** An event of a run, with the key of the object it came from. */
-export interface RunEventLine extends EventLine {
+/**
+ * An event of a run, with the key of the object it came from.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export interface RunEventLine<Nulls extends boolean = false> extends EventLine<Nulls> {
   /** The object key (without the bucket). */
   key: string;
 }
@@ -26,8 +30,12 @@ export interface RunBadRowLine extends BadRowLine {
   key: string;
 }
 
-/** What one line of a run became: an event or a bad row, with its object key and line number. */
-export type RunResult = RunEventLine | RunBadRowLine;
+/**
+ * What one line of a run became: an event or a bad row, with its object key and line number.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export type RunResult<Nulls extends boolean = false> = RunEventLine<Nulls> | RunBadRowLine;
 
 /** Options of {@linkcode readRun}: AWS options, event stream options, and parallelism. */
 export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
@@ -60,7 +68,7 @@ export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
  *
  * @example Markers and data
  * ```ts
- * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk";
+ * import { isMarkerObject, type S3Object } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * const object = (key: string, size: number): S3Object => ({
@@ -129,7 +137,10 @@ interface Pending {
  * }
  * ```
  */
-export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIterable<RunResult> {
+export function readRun<Nulls extends boolean = false>(
+  run: S3LocationLike,
+  options: ReadRunOptions & { nulls?: Nulls },
+): AsyncIterable<RunResult<Nulls>> {
   const { bucket, prefix } = toS3Location(run);
   const concurrency = checkPositiveInteger(options.concurrency ?? 4, "concurrency");
   const prefetchBytes = checkPositiveInteger(
@@ -139,7 +150,7 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
   checkEventStreamOptions(options);
   const filter = options.filter ?? (() => true);
 
-  return (async function* (): AsyncGenerator<RunResult> {
+  return (async function* (): AsyncGenerator<RunResult<Nulls>> {
     const stop = new AbortController();
     const signal = options.signal === undefined
       ? stop.signal
@@ -172,24 +183,11 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
         const events = new EventStream(body, options);
         try {
           for await (const result of events) {
-            yield { key: object.key, ...result } as RunResult;
+            yield { key: object.key, ...result } as RunResult<Nulls>;
             if (!listed && pending.length < concurrency - 1) await fill(concurrency - 1);
           }
         } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          if (error instanceof StreamReadError && error.cause instanceof AwsError) {
-            throw error.cause;
-          }
-          if (error instanceof StreamReadError) {
-            throw new StreamReadError(
-              `Cannot read s3://${bucket}/${object.key}: ${error.message}`,
-              {
-                line: error.line,
-                cause: error,
-              },
-            );
-          }
-          throw error;
+          throw objectReadError(error, signal, bucket, object.key);
         }
         options.onObjectRead?.(object, { ...events.stats });
       }
@@ -202,16 +200,39 @@ export function readRun(run: S3LocationLike, options: ReadRunOptions): AsyncIter
 }
 
 /**
+ * What reading an object's events failed with, as the caller should see it: the signal's
+ * reason when aborted, the AWS error itself, or a gzip/stream error naming the object.
+ */
+export function objectReadError(
+  error: unknown,
+  signal: AbortSignal,
+  bucket: string,
+  key: string,
+): unknown {
+  if (signal.aborted) return signal.reason;
+  if (error instanceof StreamReadError && error.cause instanceof AwsError) return error.cause;
+  if (error instanceof StreamReadError) {
+    return new StreamReadError(`Cannot read s3://${bucket}/${key}: ${error.message}`, {
+      line: error.line,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
  * The body of an object as a byte stream: a signed GET (`If-Match` the listed ETag), counted
  * against the listed size. A body that breaks, stalls past the idle timeout or ends before the
  * listed size is resumed with a `Range` request (at most `retry.maxAttempts - 1` times); an
  * answer whose ETag, `Content-Length` or `Content-Range` does not fit what was asked fails.
  */
-function objectBody(
+export function objectBody(
   bucket: string,
-  object: S3Object,
+  listed: S3Object,
   options: AwsOptions,
 ): ReadableStream<Uint8Array> {
+  // Known by key alone (`size` NaN, `etag` ""): the first answer tells the version and size.
+  const object = { ...listed };
   const uri = `s3://${bucket}/${object.key}`;
   const maxAttempts = Math.max(1, Math.floor(options.retry?.maxAttempts ?? 5));
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -231,6 +252,7 @@ function objectBody(
     );
     try {
       decoded = isDecoded(response.headers);
+      if (!Number.isFinite(object.size)) learnVersion(object, decoded, response.headers);
       skip = checkAnswer(object, offset, decoded, response);
     } catch (error) {
       await response.body?.cancel().catch(() => {});
@@ -277,7 +299,7 @@ function objectBody(
           continue;
         }
         if (result.done) {
-          if (decoded || offset >= object.size) {
+          if (decoded || !Number.isFinite(object.size) || offset >= object.size) {
             controller.close();
             return;
           }
@@ -307,6 +329,19 @@ function objectBody(
       await reader?.cancel(reason);
     },
   });
+}
+
+/**
+ * Takes the size (`Content-Length`, unless the runtime decodes the body) and the ETag of an
+ * object read by key alone from its first answer, so that resumes and checks work as for a
+ * listed object. Without a `Content-Length` the size stays unknown and the body ends when the
+ * answer does.
+ */
+function learnVersion(object: S3Object, decoded: boolean, headers: Headers): void {
+  const length = headers.get("content-length");
+  if (!decoded && length !== null && /^\d+$/.test(length.trim())) object.size = Number(length);
+  const etag = headers.get("etag");
+  if (object.etag === "" && etag !== null) object.etag = etag;
 }
 
 /** Whether the runtime decodes the body (a `Content-Encoding` other than `identity`). */
@@ -399,7 +434,8 @@ function inObject(error: AwsError, uri: string): AwsError {
   });
 }
 
-function checkEventStreamOptions(options: EventStreamOptions): void {
+/** Refuses event stream options of the wrong type, at once. */
+export function checkEventStreamOptions(options: EventStreamOptions): void {
   const { maxLineBytes, gzip } = options;
   if (maxLineBytes !== undefined && (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1)) {
     throw new RangeError(

@@ -1,3 +1,5 @@
+import { isDateTime } from "../event/_rules.ts";
+
 const RUN_SEGMENT = /^run=(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$/;
 
 /**
@@ -10,7 +12,7 @@ const RUN_SEGMENT = /^run=(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$/;
  *
  * @example Run folders and near misses
  * ```ts
- * import { isRunFolder } from "@snowplow/analytics-sdk";
+ * import { isRunFolder } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isRunFolder("storage/enriched-archive/run=2017-01-01-00-00-00/"), true);
@@ -25,14 +27,5 @@ export function isRunFolder(prefix: string): boolean {
   const match = RUN_SEGMENT.exec(trimmed.slice(trimmed.lastIndexOf("/") + 1));
   if (match === null) return false;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) {
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    return leap ? 29 : 28;
-  }
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return isDateTime(year, month, day, hour, minute, second);
 }

@@ -27,6 +27,13 @@ export interface ListRunIdsOptions extends AwsOptions {
    * @default {8}
    */
   concurrency?: number;
+  /**
+   * List only sealed runs: folders that hold this object, named relative to the run folder
+   * (e.g. `_SUCCESS`, or the RDB transformer's `shredding_complete.json`), which the producer
+   * writes last. A folder without it is still being written and is not listed. One small
+   * listing per run folder (a probe, run concurrently like the archive probes).
+   */
+  sealedBy?: string;
 }
 
 /**
@@ -35,7 +42,7 @@ export interface ListRunIdsOptions extends AwsOptions {
  *
  * @example Add a class to the default set
  * ```ts
- * import { ARCHIVED_STORAGE_CLASSES } from "@snowplow/analytics-sdk";
+ * import { ARCHIVED_STORAGE_CLASSES } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(ARCHIVED_STORAGE_CLASSES, ["GLACIER", "DEEP_ARCHIVE"]);
@@ -51,6 +58,7 @@ export const ARCHIVED_STORAGE_CLASSES: readonly string[] = Object.freeze([
 interface Probe {
   runId: string;
   settled: boolean;
+  /** Archived, or not sealed: not listed. */
   archived: boolean;
   failed: boolean;
   error: unknown;
@@ -70,8 +78,11 @@ interface Probe {
  * - Archived runs are skipped unless `includeArchived`: a run is archived when any of its first
  *   `probeSize` objects has a storage class in `archivedStorageClasses`. A run folder with no
  *   objects is not archived. Probes run concurrently (at most `concurrency` at once).
+ * - With `sealedBy`, only sealed runs are listed: a folder that does not hold that object yet
+ *   (e.g. `_SUCCESS`) is still being written and is left out (one probe per run folder).
  *
- * @throws {TypeError} At once, for a URI that is not an S3 URI.
+ * @throws {TypeError} At once, for a URI that is not an S3 URI, or a `sealedBy` that is empty
+ * or starts or ends with `/`.
  * @throws {RangeError} At once, for a `probeSize` or `concurrency` that is not a positive
  * integer.
  * @throws {S3Error} While iterating, for AWS failures (after retries) and malformed answers
@@ -95,6 +106,8 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
   const concurrency = checkPositiveInteger(options.concurrency ?? 8, "concurrency");
   const archivedClasses = new Set(options.archivedStorageClasses ?? ARCHIVED_STORAGE_CLASSES);
   const skipArchived = options.includeArchived !== true && archivedClasses.size > 0;
+  const sealedBy = options.sealedBy;
+  if (sealedBy !== undefined) checkSealName(sealedBy, "listRunIds");
 
   return (async function* (): AsyncGenerator<string> {
     // Probes are aborted when the caller stops early or a probe fails. One options object for
@@ -107,7 +120,7 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
         : AbortSignal.any([options.signal, stop.signal]),
     };
     const folders = listPages({ bucket, prefix, delimiter: "/" }, requestOptions);
-    if (!skipArchived) {
+    if (!skipArchived && sealedBy === undefined) {
       for await (const page of folders) yield* page.commonPrefixes.filter(isRunFolder);
       return;
     }
@@ -120,9 +133,17 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
         error: undefined,
         done: Promise.resolve(),
       };
-      probe.done = listPage({ bucket, prefix: runId, maxKeys: probeSize }, requestOptions).then(
-        (page) => {
-          probe.archived = page.objects.some((o) => archivedClasses.has(o.storageClass));
+      const probing = async (): Promise<boolean> => {
+        if (sealedBy !== undefined && !(await isSealed(bucket, runId, sealedBy, requestOptions))) {
+          return true;
+        }
+        if (!skipArchived) return false;
+        const page = await listPage({ bucket, prefix: runId, maxKeys: probeSize }, requestOptions);
+        return page.objects.some((o) => archivedClasses.has(o.storageClass));
+      };
+      probe.done = probing().then(
+        (left) => {
+          probe.archived = left;
           probe.settled = true;
         },
         (error) => {
@@ -155,4 +176,32 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
       await Promise.all(queue.map((probe) => probe.done));
     }
   })();
+}
+
+/**
+ * Whether a run folder holds its seal object (`runId` + `sealedBy`): one ListObjectsV2 of at
+ * most one key, with the seal's full key as the prefix.
+ */
+export async function isSealed(
+  bucket: string,
+  runId: string,
+  sealedBy: string,
+  options: AwsOptions,
+): Promise<boolean> {
+  const key = `${runId}${sealedBy}`;
+  const page = await listPage({ bucket, prefix: key, maxKeys: 1 }, options);
+  return page.objects.some((object) => object.key === key);
+}
+
+/** Refuses a `sealedBy` name that cannot name an object inside a run folder. */
+export function checkSealName(sealedBy: unknown, fn: string): void {
+  if (
+    typeof sealedBy !== "string" || sealedBy === "" || sealedBy.startsWith("/") ||
+    sealedBy.endsWith("/")
+  ) {
+    throw new TypeError(
+      `Invalid option sealedBy for ${fn}(): expected an object name relative to the run ` +
+        `folder, such as "_SUCCESS", but got ${JSON.stringify(sealedBy)}`,
+    );
+  }
 }

@@ -79,3 +79,53 @@ function checkBucket(bucket: string, context: string): void {
     );
   }
 }
+
+/** One object (or, with a key ending in `/`, one folder) in S3: a bucket and a full key. */
+export interface S3ObjectLocation {
+  /** The bucket name. */
+  bucket: string;
+  /** The full key, taken literally (no percent-decoding). */
+  key: string;
+}
+
+/**
+ * Splits an S3 URI naming one object, `s3://bucket/key`, into its bucket and key. Unlike
+ * {@linkcode parseS3Uri}, no `/` is added: the key is the rest of the URI, exactly (a key
+ * ending in `/` names a folder).
+ *
+ * @throws {TypeError} When the URI is not an S3 URI, has a bad bucket name, or no key.
+ *
+ * @example An object and a folder
+ * ```ts
+ * import { parseS3ObjectUri } from "@snowplow/analytics-sdk";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseS3ObjectUri("s3://my-bucket/enriched/2026-11-20-101500-ab.gz"), {
+ *   bucket: "my-bucket",
+ *   key: "enriched/2026-11-20-101500-ab.gz",
+ * });
+ * assert.equal(parseS3ObjectUri("s3://b/archive/run=2017-01-01-00-00-00/").key.endsWith("/"), true);
+ * assert.throws(() => parseS3ObjectUri("s3://my-bucket/"), TypeError);
+ * ```
+ */
+export function parseS3ObjectUri(uri: string): S3ObjectLocation {
+  const { bucket, prefix } = parseS3Uri(uri);
+  const key = uri.endsWith("/") ? prefix : prefix.slice(0, -1);
+  if (key === "") throw new TypeError(`Invalid S3 object URI "${uri}": the key is missing`);
+  return { bucket, key };
+}
+
+/** The location of an object URI or an already split `{ bucket, key }`, checked. */
+export function toS3ObjectLocation(location: string | S3ObjectLocation): S3ObjectLocation {
+  if (typeof location === "string") return parseS3ObjectUri(location);
+  if (
+    location === null || typeof location !== "object" || typeof location.key !== "string" ||
+    location.key === ""
+  ) {
+    throw new TypeError(
+      "Invalid S3 object location: expected an s3:// URI or an object with string bucket and key",
+    );
+  }
+  const { bucket } = toS3Location({ bucket: location.bucket, prefix: location.key });
+  return { bucket, key: location.key };
+}

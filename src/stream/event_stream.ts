@@ -4,7 +4,7 @@
  * @module
  */
 
-import { transform, TransformError, type TransformOptions } from "../event/mod.ts";
+import { type FlatEvent, transform, TransformError, type TransformOptions } from "../event/mod.ts";
 import type { BadRow } from "./bad_row.ts";
 import type { LineHandler } from "./line_splitter.ts";
 import { DEFAULT_MAX_LINE_BYTES, type GunzipPair, LineSource } from "./line_source.ts";
@@ -38,12 +38,16 @@ export interface EventStreamOptions extends TransformOptions {
   gunzip?: () => GunzipPair;
 }
 
-/** One input line that became an event. */
-export interface EventLine {
+/**
+ * One input line that became an event.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export interface EventLine<Nulls extends boolean = false> {
   /** The 1-based line number in the (decompressed) input. */
   line: number;
   /** The flat JSON form of the event (`transform`'s result). */
-  event: Record<string, unknown>;
+  event: FlatEvent<Nulls>;
   /** Never set for an event. */
   badRow?: undefined;
 }
@@ -58,8 +62,12 @@ export interface BadRowLine {
   badRow: BadRow;
 }
 
-/** What one non-empty input line became: an event or a bad row. */
-export type EventResult = EventLine | BadRowLine;
+/**
+ * What one non-empty input line became: an event or a bad row.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export type EventResult<Nulls extends boolean = false> = EventLine<Nulls> | BadRowLine;
 
 /** The transform options among `options`, so that nothing else reaches `transform`. */
 export function transformOptionsOf(options: EventStreamOptions): TransformOptions {
@@ -121,7 +129,7 @@ export function tooLongBadRow(
  * assert.equal(stream.stats.lines, 3);
  * ```
  */
-export class EventStream extends ReadableStream<EventResult> {
+export class EventStream<Nulls extends boolean = false> extends ReadableStream<EventResult<Nulls>> {
   /** Counters, live while reading and final once the stream has closed. */
   readonly stats: StreamStats;
 
@@ -131,17 +139,20 @@ export class EventStream extends ReadableStream<EventResult> {
    * @param source The input bytes: plain or gzip enriched TSV.
    * @param options Transform options, line limit and gzip detection.
    */
-  constructor(source: ReadableStream<Uint8Array>, options: EventStreamOptions = {}) {
+  constructor(
+    source: ReadableStream<Uint8Array>,
+    options: EventStreamOptions & { nulls?: Nulls } = {},
+  ) {
     const lines = new LineSource(source, options);
     const stats = lines.stats;
     const transformOptions = transformOptionsOf(options);
     const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    let enqueue: (result: EventResult) => void = () => {};
+    let enqueue: (result: EventResult<Nulls>) => void = () => {};
     const handler: LineHandler = {
       line(raw, line) {
-        let result: EventResult;
+        let result: EventResult<Nulls>;
         try {
-          result = { line, event: transform(raw, transformOptions) };
+          result = { line, event: transform(raw, transformOptions) as FlatEvent<Nulls> };
           stats.events++;
         } catch (error) {
           result = { line, badRow: badRowOf(error, line, raw) };

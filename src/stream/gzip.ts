@@ -13,7 +13,7 @@ import { type GunzipDecoder, makeGunzipDecoder } from "./gunzip_decoder.ts";
  *
  * @example Detect gzip data
  * ```ts
- * import { isGzip } from "@snowplow/analytics-sdk";
+ * import { isGzip } from "@snowplow/analytics-sdk/stream";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isGzip(new Uint8Array([0x1f, 0x8b, 8, 0])), true);
@@ -39,7 +39,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  *
  * @example Decompress two concatenated gzip members
  * ```ts
- * import { GunzipStream } from "@snowplow/analytics-sdk";
+ * import { GunzipStream } from "@snowplow/analytics-sdk/stream";
  * import assert from "node:assert/strict";
  *
  * const gzip = (text: string) =>

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Gunzip } from "fflate";
+import { Gunzip } from "../_deps/fflate.ts";
 import { crc32 } from "./crc32.ts";
 
 /** Decompresses the bytes of one gzip member, from its header to its trailer. */

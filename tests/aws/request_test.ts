@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@1.0.20";
 import {
   AwsError,
   dynamoDbCall,

@@ -85,7 +85,7 @@ Deno.test("reportAwsError() writes one line with code, status and request id, an
   );
 });
 
-Deno.test("awsOptionsFor() without --allow-env is a usage error that names the flag", async () => {
+Deno.test("an AWS command without --allow-env exits with the permission status, naming the flag", async () => {
   const cli = new URL("../../src/cli.ts", import.meta.url).pathname;
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--allow-net=127.0.0.1", cli, "runs", "list", "s3://b/p/"],
@@ -94,8 +94,8 @@ Deno.test("awsOptionsFor() without --allow-env is a usage error that names the f
     env: { NO_COLOR: "1" },
   }).output();
   const text = new TextDecoder().decode(stderr);
-  assert.equal(code, 64, text);
-  assert.match(text, /needs --allow-env/);
+  assert.equal(code, 77, text);
+  assert.match(text, /without --allow-env/);
   assert.doesNotMatch(text, /NotCapable|at .*\.ts:\d+/);
 });
 

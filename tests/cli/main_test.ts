@@ -52,11 +52,35 @@ Deno.test("main() explains an unknown command or a missing subcommand", async (t
     assert.equal(run.code, EXIT.usage);
     assert.match(run.stderr, /^snowplow-analytics: unknown command 'frobnicate'\n/);
   });
+  await t.step("unknown command close to a known one: did you mean", async () => {
+    const run = await runInProcess(["transfrom"], { commands });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(
+      run.stderr,
+      /^snowplow-analytics: unknown command 'transfrom' \(did you mean 'transform'\?\)\n/,
+    );
+  });
+  await t.step("unknown subcommand: did you mean, and the group's help", async () => {
+    const run = await runInProcess(["manifest", "creat"], { commands });
+    assert.equal(run.code, EXIT.usage);
+    assert.match(
+      run.stderr,
+      /^snowplow-analytics: unknown command 'manifest creat' \(did you mean 'manifest create'\?\)\n/,
+    );
+    assert.match(run.stderr, /Usage: snowplow-analytics manifest <subcommand>/);
+  });
   await t.step("group with --help lists its subcommands", async () => {
     const run = await runInProcess(["manifest", "--help"], { commands });
     assert.equal(run.code, EXIT.ok);
-    assert.match(run.stdout, / {2}manifest create +the manifest create command\n/);
+    assert.match(run.stdout, /^Usage: snowplow-analytics manifest <subcommand> \[options\]\n/);
+    assert.match(run.stdout, /Subcommands:\n {2}manifest create +the manifest create command\n/);
     assert.doesNotMatch(run.stdout, /transform/);
+  });
+  await t.step("runs --help lists runs list", async () => {
+    const run = await runInProcess(["runs", "--help"]);
+    assert.equal(run.code, EXIT.ok);
+    assert.match(run.stdout, /^Usage: snowplow-analytics runs <subcommand>/);
+    assert.match(run.stdout, /\n {2}runs list +list the run folders/);
   });
   await t.step("group without subcommand", async () => {
     const run = await runInProcess(["manifest"], { commands });
@@ -92,6 +116,42 @@ Deno.test("main() gives every registered command a --help", async (t) => {
       assert.equal(run.code, EXIT.ok);
       assert.match(run.stdout, new RegExp(`^Usage: snowplow-analytics ${command.name} `));
       assert.match(run.stdout, /-h, --help/);
+    });
+  }
+});
+
+Deno.test("main() suggests the option meant by a mistyped one", async () => {
+  const run = await runInProcess(["transform", "--null"]);
+  assert.equal(run.code, EXIT.usage);
+  assert.match(
+    run.stderr,
+    /^snowplow-analytics transform: unknown option --null \(did you mean '--nulls'\?\)\n/,
+  );
+});
+
+Deno.test("main() reports a missing Deno permission with status 77, naming the flag", async () => {
+  const denied = fake("runs list", () => {
+    throw new Deno.errors.NotCapable("Requires env access, run again with the --allow-env flag");
+  });
+  const run = await runInProcess(["runs", "list"], { commands: [denied] });
+  assert.equal(run.code, EXIT.permission);
+  assert.equal(
+    run.stderr,
+    "snowplow-analytics runs list: Requires env access, run again with the --allow-env flag\n",
+  );
+});
+
+Deno.test("main() wraps every help text to 80 columns", async (t) => {
+  const helps = [["--help"], ...COMMANDS.map((c) => [...c.name.split(" "), "--help"])];
+  for (const args of helps) {
+    await t.step(args.join(" "), async () => {
+      const run = await runInProcess(args);
+      assert.equal(run.code, EXIT.ok);
+      // Example command lines (two spaces, then not an option) are kept as written.
+      const long = run.stdout.split("\n").filter((line) =>
+        line.length > 80 && !/^ {2}[^ -]/.test(line)
+      );
+      assert.deepEqual(long, []);
     });
   }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { localOptions } from "../support/dynamodb_server.ts";
@@ -148,7 +148,7 @@ Deno.test("transform -o leaves no file when an input fails", async () => {
         assert.equal(run.code, EXIT.ioError, run.stderr);
         assert.match(
           run.stderr,
-          bad === truncated ? /truncated\.gz: Cannot read/ : /cannot open .*missing\.tsv/,
+          bad === truncated ? /truncated\.gz: Cannot read/ : /Cannot open .*missing\.tsv/,
         );
         assert.deepEqual(
           await files(dir),
@@ -244,6 +244,44 @@ Deno.test("process --format parquet --out writes run=….parquet per run, bad ro
     assert.equal(file.rows.length, 40);
     const bad = JSON.parse(await Deno.readTextFile(`${out}/run=2026-11-01-00-00-00.bad.ndjson`));
     assert.deepEqual([bad.run, bad.line, bad.raw], [run, 6, "not an event"]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("process --unit object --format parquet writes one Parquet file per S3 Loader object", async () => {
+  await using aws = await startLocalAws(["pipeline"]);
+  await new RunManifests("runs", localOptions(aws.dynamo.endpoint)).create();
+  const key = "enriched/good/2026/11/20/10/2026-11-20-101500-0f3c2c1e.gz";
+  const lines = [...generateLines({ seed: 9, count: 12 })].map((g) => g.line);
+  lines.splice(2, 0, "not an event");
+  aws.s3.put(
+    { bucket: "pipeline", key, lastModified: new Date(Date.now() - 86_400_000) },
+    gzipSync(encoder.encode(lines.join("\n"))),
+  );
+  const out = await Deno.makeTempDir({ prefix: "parquet-objects-" });
+  try {
+    const result = await runCliWithEnv(
+      [
+        "process",
+        "--table",
+        "runs",
+        "--unit",
+        "object",
+        "--format",
+        "parquet",
+        "--out",
+        out,
+        "s3://pipeline/enriched/good/",
+      ],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.badInput, result.stderr);
+    const base = `${out}/2026/11/20/10/2026-11-20-101500-0f3c2c1e`;
+    const file = await readWithDuckDb(`${base}.parquet`);
+    assert.equal(file.rows.length, 12);
+    const bad = JSON.parse(await Deno.readTextFile(`${base}.bad.ndjson`));
+    assert.deepEqual([bad.run, bad.key, bad.line, bad.raw], [undefined, key, 3, "not an event"]);
   } finally {
     await Deno.remove(out, { recursive: true });
   }

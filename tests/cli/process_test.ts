@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { EXIT_AWS } from "../../src/cli/aws_env.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
@@ -119,6 +119,78 @@ Deno.test("process --out writes one file per run, and workers at once share the 
   }
 });
 
+Deno.test("process --unit object --out writes one file per S3 Loader object, once", async () => {
+  await using aws = await startLocalAws([BUCKET]);
+  const manifests = await createTable(aws.dynamo.endpoint);
+  const prefix = "enriched/good/";
+  const old = new Date(Date.now() - 86_400_000);
+  const keys = [
+    `${prefix}2026-11-20-101500-0f3c2c1e-8a4b-4c61-9d1e-3c3f0e6a7b21.gz`,
+    `${prefix}2026/11/20/10/2026-11-20-103000-5b1d2e4f-1111-4c61-9d1e-3c3f0e6a7b21-49650000000000000000000000000000000000000000000000000001-49650000000000000000000000000000000000000000000000000002.gz`,
+  ];
+  keys.forEach((key, i) => {
+    const lines = [...generateLines({ seed: 40 + i, count: 3 + i })].map((g) => g.line);
+    if (i === 1) lines.push("not an event");
+    aws.s3.put(
+      { bucket: BUCKET, key, lastModified: old },
+      gzipSync(encoder.encode(lines.join("\n") + "\n")),
+    );
+  });
+  aws.s3.put({ bucket: BUCKET, key: `${run(1)}part-00000.gz` }, "x\n");
+  const out = await Deno.makeTempDir();
+  try {
+    const uri = `s3://${BUCKET}/${prefix}`;
+    const first = await runCliWithEnv(
+      ["process", "--table", TABLE, "--unit", "object", "--out", out, uri],
+      aws.env,
+    );
+    assert.equal(first.code, EXIT.badInput, first.stderr);
+    assert.match(
+      first.stderr,
+      /process: 2 objects listed: 0 already done, 0 archived, 2 processed/,
+    );
+    const flat = `${out}/2026-11-20-101500-0f3c2c1e-8a4b-4c61-9d1e-3c3f0e6a7b21`;
+    const nested = `${out}/${keys[1].slice(prefix.length, -".gz".length)}`;
+    assert.equal((await Deno.readTextFile(`${flat}.ndjson`)).trimEnd().split("\n").length, 3);
+    assert.equal((await Deno.readTextFile(`${nested}.ndjson`)).trimEnd().split("\n").length, 4);
+    const bad = JSON.parse(await Deno.readTextFile(`${nested}.bad.ndjson`));
+    assert.deepEqual([bad.key, bad.line, bad.raw, bad.run], [
+      keys[1],
+      5,
+      "not an event",
+      undefined,
+    ]);
+    assert.deepEqual(await manifests.filterUnprocessed(keys), []);
+
+    const second = await runCliWithEnv(
+      ["process", "--table", TABLE, "--unit", "object", "--out", out, uri],
+      aws.env,
+    );
+    assert.equal(second.code, EXIT.ok, second.stderr);
+    assert.match(second.stderr, /process: 0 objects listed/, "the cursor is past both");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("process --sealed-by leaves unsealed runs for later", async () => {
+  await using aws = await startLocalAws([BUCKET]);
+  const manifests = await createTable(aws.dynamo.endpoint);
+  putRun(aws.s3, 1, 2, 0);
+  aws.s3.put(
+    { bucket: BUCKET, key: `${run(2)}part-00000.gz` },
+    gzipSync(encoder.encode(generateLines({ seed: 2, count: 1 }).next().value!.line + "\n")),
+  );
+  const result = await runCliWithEnv(
+    ["process", "--table", TABLE, "--sealed-by", "_SUCCESS", URI],
+    aws.env,
+  );
+  assert.equal(result.code, EXIT.ok, result.stderr);
+  assert.match(result.stderr, /2 runs listed: 0 already done, 0 archived, 1 unsealed, 1 processed/);
+  assert.equal(await manifests.contains(run(1)), true);
+  assert.equal(await manifests.get(run(2)), undefined);
+});
+
 Deno.test("process reports failed runs and AWS failures with their statuses", async (t) => {
   await using aws = await startLocalAws([BUCKET]);
   putRun(aws.s3, 1, 2, 0);
@@ -226,6 +298,17 @@ Deno.test("process rejects wrong arguments with the usage", async (t) => {
     ],
     ["an invalid table", ["--table", "x", URI], /--table: Invalid run manifest table name/],
     ["a flag without its value", ["--table", TABLE, URI, "--out"], /option --out needs a value/],
+    ["a bad unit", ["--table", TABLE, "--unit", "file", URI], /--unit must be run or object/],
+    [
+      "--sealed-by with objects",
+      ["--table", TABLE, "--unit", "object", "--sealed-by", "_SUCCESS", URI],
+      /--sealed-by applies to run folders/,
+    ],
+    [
+      "--settle-seconds with runs",
+      ["--table", TABLE, "--settle-seconds", "5", URI],
+      /--settle-seconds applies to --unit object/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, async () => {

@@ -51,6 +51,30 @@ Deno.test("runs list prints one run id per line, archived runs only with --inclu
   });
 });
 
+Deno.test("runs list --sealed-by lists only the folders holding the seal", async (t) => {
+  await using aws = await startLocalAws([BUCKET]);
+  for (let day = 1; day <= 3; day++) {
+    aws.s3.put({ bucket: BUCKET, key: `${run(day)}part-00000.gz` }, "x");
+  }
+  aws.s3.put({ bucket: BUCKET, key: `${run(2)}_SUCCESS` }, "");
+  await t.step("sealed only", async () => {
+    const result = await runCliWithEnv(
+      ["runs", "list", "--sealed-by", "_SUCCESS", `s3://${BUCKET}/enriched/archive/`],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.equal(result.stdout, `${run(2)}\n`);
+  });
+  await t.step("a seal name ending in / is a usage error", async () => {
+    const result = await runCliWithEnv(
+      ["runs", "list", "--sealed-by", "done/", `s3://${BUCKET}/enriched/archive/`],
+      aws.env,
+    );
+    assert.equal(result.code, EXIT.usage, result.stderr);
+    assert.match(result.stderr, /--sealed-by must name an object inside the run folder/);
+  });
+});
+
 Deno.test("runs list prints every run of a listing of several pages", async () => {
   await using aws = await startLocalAws([BUCKET]);
   const expected: string[] = [];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 import { constants, gunzipSync } from "node:zlib";
 import { transform, type TransformOptions } from "../../src/event/mod.ts";
 import { EXIT } from "../../src/cli/exit_codes.ts";
@@ -116,7 +116,7 @@ Deno.test("transform --format csv writes RFC 4180 CSV with a header", async () =
   const rows = good.slice(0, 20).map((line) => {
     const event = transform(line);
     return fields.map((f) => {
-      const value = event[f];
+      const value = (event as Record<string, unknown>)[f];
       if (typeof value === "boolean") return String(value);
       return typeof value === "object" ? JSON.stringify(value) : value;
     });
@@ -134,16 +134,19 @@ Deno.test("transform fails with status 1 on a missing file or corrupt gzip", asy
     runCli(["transform", goodPath, `${dir}/missing.tsv`]),
     runCli(["transform", corrupt]),
   ]);
-  await t.step("missing file: earlier files' output stays, a clear message", () => {
+  await t.step("missing file: earlier files' output stays, one message and no summary", () => {
     assert.equal(missing.code, EXIT.ioError);
     assert.equal(missing.stdout, expected(goodPath, good.slice(0, 20)).events);
-    assert.match(missing.stderr, new RegExp(`^transform: cannot open ${dir}/missing.tsv: `));
+    assert.match(
+      missing.stderr,
+      new RegExp(`^snowplow-analytics transform: Cannot open ${dir}/missing.tsv: [^\n]+\n$`),
+    );
     assert.doesNotMatch(missing.stderr, /\n\s+at /); // no stack trace
   });
   await t.step("corrupt gzip: the line reached is reported", () => {
     assert.equal(truncated.code, EXIT.ioError);
     const match =
-      /^transform: .*corrupt\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: unexpected end of file\n/
+      /^snowplow-analytics transform: .*corrupt\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: unexpected end of file\n/
         .exec(truncated.stderr);
     assert.ok(match, truncated.stderr);
     const reached = Number(match[1]);
@@ -219,11 +222,24 @@ Deno.test("transform rejects wrong arguments with status 64 and its usage", asyn
   const cases: [string, string[], string][] = [
     ["csv without fields", ["--format", "csv"], "--format csv needs --fields"],
     ["unknown format", ["--format", "xml"], "--format must be ndjson, csv or parquet, got 'xml'"],
-    ["unknown field", ["--fields", "app_idd"], "--fields: 'app_idd' is not an output key"],
     [
-      "self-describing column",
+      "unknown field, with the one meant",
+      ["--fields", "app_idd"],
+      "--fields: 'app_idd' is not an output key (an enriched event field, geo_location, " +
+      "contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>) " +
+      "(did you mean 'app_id'?)",
+    ],
+    [
+      "self-describing column: its shredded keys replace it",
       ["--fields", "contexts"],
-      "--fields: 'contexts' is not an output key",
+      "--fields: 'contexts' is not an output key: the flat form replaces it with its shredded " +
+      "keys, contexts_<vendor>_<name>_<model> (e.g. contexts_com_acme_user_1)",
+    ],
+    [
+      "unstruct_event column",
+      ["--fields", "unstruct_event"],
+      "--fields: 'unstruct_event' is not an output key: the flat form replaces it with its " +
+      "shredded keys, unstruct_event_<vendor>_<name>_<model>",
     ],
     ["empty field name", ["--fields", "app_id,"], "--fields has an empty name: 'app_id,'"],
     ["repeated field", ["--fields", "app_id,app_id"], "--fields names a key twice"],
@@ -255,12 +271,18 @@ Deno.test("transform reports a directory or an unwritable --bad file as I/O fail
   await t.step("directory", async () => {
     const run = await runInProcess(["transform", "-q", dir]);
     assert.equal(run.code, EXIT.ioError);
-    assert.equal(run.stderr, `transform: cannot read ${dir}: it is a directory\n`);
+    assert.equal(
+      run.stderr,
+      `snowplow-analytics transform: Cannot read ${dir}: it is a directory\n`,
+    );
   });
   await t.step("--bad in a missing folder", async () => {
     const run = await runInProcess(["transform", "--bad", `${dir}/no/such/bad.ndjson`, goodPath]);
     assert.equal(run.code, EXIT.ioError);
-    assert.match(run.stderr, /^transform: cannot open --bad .*no\/such\/bad\.ndjson: /);
+    assert.match(
+      run.stderr,
+      /^snowplow-analytics transform: Cannot open --bad .*no\/such\/bad\.ndjson: /,
+    );
     assert.equal(run.stdout, "");
   });
 });
@@ -395,7 +417,7 @@ Deno.test("transform --jobs 2 stops at a corrupt file after writing everything b
   const run = await runCli(["transform", "--jobs", "2", goodPath, corrupt, goodPath]);
   assert.equal(run.code, EXIT.ioError);
   const match =
-    /\ntransform: .*corrupt-jobs\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: the input ends inside gzip member 1/
+    /\nsnowplow-analytics transform: .*corrupt-jobs\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: the input ends inside gzip member 1/
       .exec("\n" + run.stderr);
   assert.ok(match, run.stderr);
   const reached = Number(match[1]);
@@ -433,7 +455,7 @@ Deno.test("transform decompresses a large gzip file on a second thread, as one r
     const run = await runCli(["transform", "--bad", `${dir}/big-cut-bad.ndjson`, cutPath]);
     assert.equal(run.code, EXIT.ioError);
     const match =
-      /^transform: .*big-cut\.tsv\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: /
+      /^snowplow-analytics transform: .*big-cut\.tsv\.gz: Cannot read the input after line (\d+): Cannot decompress gzip input: /
         .exec(run.stderr);
     assert.ok(match, run.stderr);
     const reached = Number(match[1]);

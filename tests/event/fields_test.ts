@@ -1,5 +1,5 @@
 /**
- * The 131-field layout as data and as a type (SPEC section 1, fields.tsv).
+ * The 131-field layout as data and as a type (docs/contract.md §1, tests/testdata/ev_fields.tsv).
  */
 
 import assert from "node:assert/strict";
@@ -11,11 +11,11 @@ import {
 } from "../../src/event/fields.ts";
 import type { Contexts, UnstructEvent } from "../../src/event/self_describing.ts";
 
-/** The SPEC's table, written out in tests/testdata/ev_fields.tsv. */
+/** The contract's table (docs/contract.md §1.2), written out in tests/testdata/ev_fields.tsv. */
 const TABLE = Deno.readTextFileSync(new URL("../testdata/ev_fields.tsv", import.meta.url))
   .trim().split("\n").slice(1).map((row) => row.split("\t"));
 
-Deno.test("ENRICHED_EVENT_FIELDS is the SPEC's table, in order", () => {
+Deno.test("ENRICHED_EVENT_FIELDS is the contract's table, in order", () => {
   assert.equal(TABLE.length, 131);
   assert.deepEqual(
     ENRICHED_EVENT_FIELDS.map((field) => [String(field.index), field.name, field.kind]),
@@ -30,7 +30,7 @@ Deno.test("ENRICHED_EVENT_FIELDS has FIELD_COUNT fields with their own positions
   assert.equal(new Set(ENRICHED_EVENT_FIELDS.map((field) => field.name)).size, 131);
 });
 
-Deno.test("ENRICHED_EVENT_FIELDS has the SPEC's count of each kind", () => {
+Deno.test("ENRICHED_EVENT_FIELDS has the contract's count of each kind", () => {
   const counts: Record<string, number> = {};
   for (const field of ENRICHED_EVENT_FIELDS) counts[field.kind] = (counts[field.kind] ?? 0) + 1;
   assert.deepEqual(counts, {
@@ -44,7 +44,7 @@ Deno.test("ENRICHED_EVENT_FIELDS has the SPEC's count of each kind", () => {
   });
 });
 
-Deno.test("ENRICHED_EVENT_FIELDS puts the SPEC's landmark fields at their indexes", async (t) => {
+Deno.test("ENRICHED_EVENT_FIELDS puts the contract's landmark fields at their indexes", async (t) => {
   const landmarks: [number, string, string][] = [
     [0, "app_id", "string"],
     [22, "geo_latitude", "double"],

@@ -50,7 +50,7 @@ function label(options: TransformOptions | undefined): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// An independent, deliberately plain reading of SPEC section 3, used as the oracle.
+// An independent, deliberately plain reading of docs/contract.md §3, used as the oracle.
 // ---------------------------------------------------------------------------------------------
 
 const IGLU =
@@ -123,7 +123,7 @@ function expectedFlat(line: string, options: TransformOptions = {}): Record<stri
 
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("shredded names of the oracle follow SPEC section 3.4", () => {
+Deno.test("shredded names of the oracle follow the contract (§3.4)", () => {
   assert.equal(
     columnName("contexts", "iglu:org.w3/PerformanceTiming/jsonschema/1-0-0").name,
     "contexts_org_w3_performance_timing_1",
@@ -143,7 +143,7 @@ Deno.test("shredded names of the oracle follow SPEC section 3.4", () => {
   assert.equal(columnName("x", "iglu:a/ABC/jsonschema/1-0-0").name, "x_a_abc_1");
 });
 
-Deno.test("transform() accepts every generated line and gives SPEC section 3's flat form", async (t) => {
+Deno.test("transform() accepts every generated line and gives the contract's flat form (§3)", async (t) => {
   for (const options of OPTION_SETS) {
     await t.step(label(options), () => {
       const every = options === undefined ? 1 : 3; // all lines with defaults, a third otherwise

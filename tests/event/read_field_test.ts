@@ -1,32 +1,34 @@
 /**
- * Splitting a line into its 131 fields and reading one field by kind (SPEC sections 1 and 2).
+ * Splitting a line into its 131 fields and reading one field by kind (docs/contract.md §1 and §2).
  */
 
 import assert from "node:assert/strict";
+import {
+  FIELD_STARTS,
+  fieldText,
+  Invalid,
+  issue,
+  readField,
+  scanLine,
+} from "../../src/event/read_field.ts";
 import {
   BOOL,
   CONTEXTS,
   DOUBLE,
   expected,
-  FIELD_STARTS,
-  fieldText,
   INT,
-  Invalid,
-  issue,
   KINDS,
   LATITUDE,
   LONGITUDE,
   NAMES,
-  readField,
-  scanLine,
   STRING,
   TSTAMP,
   UNSTRUCT,
-} from "../../src/event/read_field.ts";
+} from "../../src/event/_rules.ts";
 import { TransformError } from "../../src/event/transform_error.ts";
-import { EXPECTED } from "../../src/event/values.ts";
+import { EXPECTED } from "../../src/event/_rules.ts";
 
-/** The SPEC's field table (tests/testdata/ev_fields.tsv): index, name, kind. */
+/** The field table of docs/contract.md §1.2 (tests/testdata/ev_fields.tsv): index, name, kind. */
 const TABLE = Deno.readTextFileSync(new URL("../testdata/ev_fields.tsv", import.meta.url))
   .trim().split("\n").slice(1).map((row) => row.split("\t"));
 
@@ -44,7 +46,7 @@ function scanError(line: string): TransformError {
   assert.fail(`scanLine() accepted ${JSON.stringify(line.slice(0, 40))}`);
 }
 
-Deno.test("NAMES and KINDS follow the SPEC's field table", () => {
+Deno.test("NAMES and KINDS follow the contract's field table", () => {
   const codes: Record<string, number> = {
     string: STRING,
     int: INT,

@@ -1,5 +1,5 @@
 /**
- * Iglu schema URIs (SPEC section 2) and the shredded column names (SPEC section 3.4).
+ * Iglu schema URIs (docs/contract.md §2.4) and the shredded column names (§3.4).
  */
 
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Reading the self-describing columns and shredding them (SPEC sections 2 and 3.3).
+ * Reading the self-describing columns and shredding them (docs/contract.md §2 and §3.3).
  */
 
 import assert from "node:assert/strict";

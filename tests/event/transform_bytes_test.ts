@@ -5,8 +5,8 @@ import {
   type TransformOptions,
   transformToJson,
   writeEventJson,
-} from "../../mod.ts";
-import { generateLines, Prng } from "../support/generator.ts";
+} from "../../src/event/mod.ts";
+import { fieldsWithEveryKind, generateLines, Prng } from "../support/generator.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -95,18 +95,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   return Object.getPrototypeOf(x) === Object.getPrototypeOf(y);
 }
 
-/** A base line with every kind of field set (first generated line with all three columns). */
-function baseFields(): string[] {
-  for (const { line } of generateLines({ seed: 7, count: 500 })) {
-    const fields = line.split("\t");
-    if (fields[52] !== "" && fields[58] !== "" && fields[122] !== "" && fields[22] !== "") {
-      return fields;
-    }
-  }
-  throw new Error("no suitable generated line");
-}
-
-const BASE = baseFields();
+const BASE = fieldsWithEveryKind(7);
 
 function withFields(values: Record<number, string>): string {
   const fields = [...BASE];

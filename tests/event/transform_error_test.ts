@@ -1,5 +1,5 @@
 /**
- * The error for a line that cannot be read (SPEC section 4).
+ * The error for a line that cannot be read (docs/contract.md §4).
  */
 
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 /**
- * The flat JSON form (SPEC section 3) and how invalid lines are reported (SPEC sections 1, 2, 4).
- * Expectations are written from the SPEC; the field table comes from tests/testdata/ev_fields.tsv.
+ * The flat JSON form (docs/contract.md §3) and how invalid lines are reported (§1, §2, §4).
+ * Expectations are written from the contract; the field table comes from tests/testdata/ev_fields.tsv.
  */
 
 import assert from "node:assert/strict";
@@ -55,7 +55,7 @@ function unstruct(schema: string, data: unknown): string {
 // The whole event
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("transform() gives the SPEC's flat form of a full event", () => {
+Deno.test("transform() gives the contract's flat form of a full event", () => {
   const out = transform(FULL_EVENT);
   assert.deepEqual(out, FULL_EVENT_JSON);
   assert.deepEqual(Object.keys(out), Object.keys(FULL_EVENT_JSON));
@@ -135,7 +135,7 @@ for (const kind of ["string", "int", "double", "bool", "tstamp"]) {
   });
 }
 
-/** SPEC's "stricter" list, and more, for each atomic kind. */
+/** The contract's "stricter" list (§2.2), and more, for each atomic kind. */
 const INVALID: Record<string, string[]> = {
   int: [
     " 3",
@@ -365,7 +365,11 @@ Deno.test("transform() with nulls emits null for every empty atomic field only",
     ...atomic.slice(52),
   ]);
   for (const name of atomic) {
-    assert.equal(out[name], name === "app_id" ? "a" : name === "txn_id" ? 1 : null, name);
+    assert.equal(
+      (out as Record<string, unknown>)[name],
+      name === "app_id" ? "a" : name === "txn_id" ? 1 : null,
+      name,
+    );
   }
   for (const name of ["contexts", "derived_contexts", "unstruct_event"]) {
     assert.equal(name in out, false);
@@ -410,7 +414,7 @@ Deno.test("transform() without schemaVersion leaves context data unchanged", () 
 // Shredding
 // ---------------------------------------------------------------------------------------------
 
-Deno.test("transform() shreds with the SPEC's column names", async (t) => {
+Deno.test("transform() shreds with the contract's column names", async (t) => {
   const cases: [string, string][] = [
     ["iglu:org.w3/PerformanceTiming/jsonschema/1-0-0", "contexts_org_w3_performance_timing_1"],
     [

@@ -1,10 +1,10 @@
 /**
- * The atomic field kinds (SPEC section 2): what text is valid and what it becomes.
+ * The atomic field kinds (docs/contract.md §2): what text is valid and what it becomes.
  */
 
 import assert from "node:assert/strict";
+import { EXPECTED } from "../../src/event/_rules.ts";
 import {
-  EXPECTED,
   isTimestamp,
   isTimestampAt,
   readBool,
@@ -29,11 +29,11 @@ const VALID_INTS: [string, number][] = [
   ["9007199254740991", 9007199254740991],
   ["-9007199254740991", -9007199254740991],
   ["+9007199254740991", 9007199254740991],
-  // 17 characters of digits, still a value within ±(2^53−1): SPEC allows any decimal digits.
+  // 17 characters of digits, still a value within ±(2^53−1): the contract allows any decimal digits.
   ["00000000000000001", 1],
 ];
 
-/** SPEC's "stricter" list for ints, and more text that is not sign + decimal digits. */
+/** The contract's "stricter" list (§2.2) for ints, and more text that is not sign + decimal digits. */
 const INVALID_INTS = [
   " 3",
   "3 ",
@@ -100,7 +100,7 @@ const VALID_DOUBLES: [string, number][] = [
   ["1e308", 1e308],
 ];
 
-/** SPEC's "stricter" list for doubles, and more text that is not a finite decimal number. */
+/** The contract's "stricter" list (§2.2) for doubles, and more text that is not a finite decimal number. */
 const INVALID_DOUBLES = [
   "51.50.1",
   "12,99",
@@ -197,7 +197,7 @@ const VALID_TSTAMPS: [string, string][] = [
   ["2024-04-30 08:30:15", "2024-04-30T08:30:15Z"],
 ];
 
-/** SPEC's "stricter" list for timestamps, and more text that is not a real date and time. */
+/** The contract's "stricter" list (§2.2) for timestamps, and more text that is not a real date and time. */
 const INVALID_TSTAMPS = [
   "not a tstamp",
   "2024-13-45 25:61:99.000",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { S3Error } from "../../src/aws/mod.ts";
 import {
   type FailedRun,
@@ -437,6 +437,46 @@ Deno.test("processRuns() rejects invalid options at once", async (t) => {
       assert.throws(() => processRuns(uri, { ...base, ...extra }), type);
     });
   }
+});
+
+Deno.test("processRuns() with sealedBy claims only sealed runs; an unsealed run waits for its seal", async () => {
+  await withEnv(async ({ s3, manifests, options, calls }) => {
+    seedRuns(s3, 3);
+    // Two runs still being written: data, no shredding_complete.json yet.
+    const open = [runId(3), runId(4)];
+    for (const id of open) {
+      s3.put({ bucket: BUCKET, key: `${id}part-00000.gz` }, gzipSync(encoder.encode("x\n")));
+    }
+    for (let i = 0; i < 3; i++) {
+      s3.put({ bucket: BUCKET, key: `${runId(i)}shredding_complete.json` }, "{}");
+    }
+    const sealedBy = "shredding_complete.json";
+    const first = await processRuns(URI, options({ owner: "worker-1", sealedBy }));
+    assert.deepEqual(
+      [first.seen, first.unsealed, first.processed, first.alreadyDone, first.failed],
+      [5, 2, 3, 0, 0],
+    );
+    assert.equal(
+      first.seen,
+      first.alreadyDone + first.archived + first.unsealed + first.processed + first.skipped +
+        first.failed + first.notStarted,
+    );
+    for (const id of open) {
+      assert.equal(calls.get(id), undefined, "an unsealed run is not handed over");
+      assert.equal(await manifests.get(id), undefined, "an unsealed run is not claimed");
+    }
+    s3.put({ bucket: BUCKET, key: `${open[0]}shredding_complete.json` }, "{}");
+    const second = await processRuns(URI, options({ owner: "worker-1", sealedBy }));
+    assert.deepEqual(
+      [second.alreadyDone, second.unsealed, second.processed],
+      [3, 1, 1],
+    );
+    assert.equal(await manifests.contains(open[0]), true);
+    assert.equal(await manifests.get(open[1]), undefined);
+    // Without sealedBy nothing waits (the default is unchanged).
+    const third = await processRuns(URI, options({ owner: "worker-1" }));
+    assert.deepEqual([third.unsealed, third.processed], [0, 1]);
+  });
 });
 
 Deno.test("processRuns() fails and releases a run whose S3 body stalls; the next worker processes it", async () => {

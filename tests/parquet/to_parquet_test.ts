@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { ENRICHED_EVENT_FIELDS, type TransformOptions } from "../../src/event/mod.ts";
 import { EventStream, NdjsonStream } from "../../src/stream/mod.ts";
-import { toParquet, type ToParquetOptions } from "../../src/parquet/mod.ts";
+import {
+  type ParquetEventSource,
+  toParquet,
+  type ToParquetOptions,
+} from "../../src/parquet/mod.ts";
 import { generateLines } from "../support/generator.ts";
 import { readWithDuckDb } from "../support/duckdb.ts";
 
@@ -28,7 +32,7 @@ async function* eventsOf(stream: EventStream): AsyncGenerator<Record<string, unk
 
 /** Writes `events` with `toParquet` to a temporary file and returns its path. */
 async function writeParquet(
-  events: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+  events: ParquetEventSource,
   options?: ToParquetOptions,
 ): Promise<string> {
   const path = await Deno.makeTempFile({ suffix: ".parquet" });
@@ -102,11 +106,49 @@ for (
       assert.equal(ndjson.length, events.stats.events);
       assert.ok(events.stats.badRows > 0, "the corpus has bad rows, which are not in the file");
       assertSameAsNdjson(file, ndjson);
+      // The NdjsonStream path (no event objects) writes the very same file.
+      const fast = new NdjsonStream(bytesStream(input), options);
+      fast.badRows.cancel();
+      const fastBytes = new Uint8Array(
+        await new Response(toParquet(fast, { rowGroupSize: 1_000 })).arrayBuffer(),
+      );
+      assert.deepEqual(fastBytes, await Deno.readFile(path));
     } finally {
       await Deno.remove(path);
     }
   });
 }
+
+Deno.test("toParquet() of an NdjsonStream hands unwritable events to onInvalid as objects", async () => {
+  const fields = Array(ENRICHED_EVENT_FIELDS.length).fill("");
+  const line = (appId: string, txnId: string) => {
+    fields[0] = appId;
+    fields[7] = txnId;
+    return fields.join("\t");
+  };
+  const input = new TextEncoder().encode(
+    [line("a", "1"), line("bad", String(2 ** 40)), line("c\u00e9", "-3")].join("\n") + "\n",
+  );
+  const ndjson = new NdjsonStream(bytesStream(input));
+  ndjson.badRows.cancel();
+  const invalid: [Record<string, unknown>, Error][] = [];
+  const path = await writeParquet(ndjson, {
+    onInvalid: (event, error) => invalid.push([event, error]),
+  });
+  try {
+    const file = await readWithDuckDb(path);
+    assert.deepEqual(file.rows.map((r) => [r.app_id, r.txn_id]), [["a", 1], ["c\u00e9", -3]]);
+    assert.equal(invalid.length, 1);
+    assert.deepEqual(invalid[0][0], { app_id: "bad", txn_id: 2 ** 40 });
+    assert.ok(invalid[0][1] instanceof RangeError);
+    assert.match(
+      invalid[0][1].message,
+      /^Cannot write event 2 to Parquet: txn_id \d+ does not fit INT32$/,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
 
 Deno.test("toParquet() gives a column first seen in a later row group nulls in the earlier ones", async () => {
   const events = [

@@ -18,7 +18,6 @@ import {
   DynamoDBError,
   ENRICHED_EVENT_FIELDS,
   EventStream,
-  isGzip,
   listRunIds,
   NdjsonStream,
   processRuns,
@@ -29,7 +28,8 @@ import {
   transform,
   TransformError,
 } from "../../mod.ts";
-import { gzipSync } from "fflate";
+import { isGzip } from "../../src/stream/mod.ts";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { parquetMetadata, parquetReadObjects } from "npm:hyparquet@1.31.5";
 import { toParquet } from "../../src/parquet/mod.ts";
 

@@ -25,7 +25,7 @@ Deno.test("the core and the runtime self-test type-check without Deno's types", 
   assert.equal(result.code, 0, `the core uses non-web APIs:\n${result.stderr}`);
 });
 
-Deno.test("the core's import graph has only core files and web-portable npm packages", async () => {
+Deno.test("the core's import graph resolves without deno.json to core files and portable packages", async () => {
   const files = await coreFiles();
   const { problems, files: reached } = await importGraphProblems(`${PROJECT_ROOT}mod.ts`);
   assert.deepEqual(problems, []);
@@ -67,8 +67,13 @@ Deno.test("the web-only check rejects Deno, Node and non-portable npm code", asy
       ],
       [
         "npm_package",
-        'import dynalite from "dynalite";\nexport { dynalite };\n',
+        'import dynalite from "npm:dynalite@4.0.0";\nexport { dynalite };\n',
         "npm package dynalite@4.0.0 is not in the web-portable list",
+      ],
+      [
+        "bare_specifier",
+        'import { XMLParser } from "fast-xml-parser";\nexport { XMLParser };\n',
+        `file://${dir}/bare_specifier.ts: Import "fast-xml-parser" not a dependency`,
       ],
       [
         "cli_import",

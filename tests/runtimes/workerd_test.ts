@@ -2,7 +2,7 @@
  * The public module, bundled, in workerd (Cloudflare Workers' runtime) through miniflare,
  * in-process: the bundle is the Worker's script; it serves on 127.0.0.1 until `dispose()`.
  */
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@4.20260426.0";
 import {
   assertReport,
   bundleSelfTest,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gzipSync } from "fflate";
+import { gzipSync } from "npm:fflate@0.8.3";
 import { S3Error } from "../../src/aws/mod.ts";
 import { transform } from "../../src/event/mod.ts";
 import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";

@@ -355,6 +355,56 @@ Deno.test("listRunIds() recovers from a skewed clock once for the whole call", a
   assert.equal(s3.requests.length, 1 + 1 + 12);
 });
 
+Deno.test("listRunIds() with sealedBy lists only the folders holding the seal object", async (t) => {
+  const s3 = await FakeS3.start({ buckets: ["archive"] });
+  try {
+    const sealed = `${ROOT}run=2017-01-01-00-00-00/`;
+    const unsealed = `${ROOT}run=2017-01-02-00-00-00/`;
+    const nested = `${ROOT}run=2017-01-03-00-00-00/`;
+    const lookalike = `${ROOT}run=2017-01-04-00-00-00/`;
+    const archived = `${ROOT}run=2017-01-05-00-00-00/`;
+    s3.put({ bucket: "archive", key: `${sealed}part-00000.gz` }, "x");
+    s3.put({ bucket: "archive", key: `${sealed}shredding_complete.json` }, "{}");
+    s3.put({ bucket: "archive", key: `${unsealed}part-00000.gz` }, "x");
+    s3.put({ bucket: "archive", key: `${nested}output/shredding_complete.json` }, "{}");
+    s3.put({ bucket: "archive", key: `${lookalike}shredding_complete.json.tmp` }, "{}");
+    s3.put({ bucket: "archive", key: `${archived}part-00000.gz`, storageClass: "GLACIER" }, "x");
+    s3.put({ bucket: "archive", key: `${archived}shredding_complete.json` }, "{}");
+    const list = async (options: Record<string, unknown>) => {
+      const runs: string[] = [];
+      for await (const run of listRunIds(`s3://archive/${ROOT}`, s3.awsOptions(options))) {
+        runs.push(run);
+      }
+      return runs;
+    };
+    await t.step("only sealed folders, archived ones still skipped", async () => {
+      assert.deepEqual(await list({ sealedBy: "shredding_complete.json" }), [sealed]);
+    });
+    await t.step("archived sealed folders with includeArchived", async () => {
+      assert.deepEqual(
+        await list({ sealedBy: "shredding_complete.json", includeArchived: true }),
+        [sealed, archived],
+      );
+    });
+    await t.step("a seal in a sub-folder", async () => {
+      assert.deepEqual(await list({ sealedBy: "output/shredding_complete.json" }), [nested]);
+    });
+    await t.step("without sealedBy every readable folder", async () => {
+      assert.deepEqual(await list({}), [sealed, unsealed, nested, lookalike]);
+    });
+    await t.step("a seal name that cannot name an object is refused at once", () => {
+      for (const sealedBy of ["", "/_SUCCESS", "done/"]) {
+        assert.throws(
+          () => listRunIds(`s3://archive/${ROOT}`, s3.awsOptions({ sealedBy })),
+          TypeError,
+        );
+      }
+    });
+  } finally {
+    await s3.close();
+  }
+});
+
 Deno.test("listRunIds() stops a listing whose continuation tokens cycle", async () => {
   await using s3 = await FakeS3.start({ faults: cyclicListing("archive/", true) });
   const runs: string[] = [];

@@ -23,8 +23,11 @@ const good = generated.filter((g) => g.label === "ok").map((g) => g.line);
 const corpusText = corpus.join("\n") + "\n";
 
 /** What EventStream must give for `lines` (1-based numbering, empty lines skipped). */
-function expectedResults(lines: string[], options: EventStreamOptions = {}): EventResult[] {
-  const out: EventResult[] = [];
+function expectedResults(
+  lines: string[],
+  options: EventStreamOptions = {},
+): EventResult<boolean>[] {
+  const out: EventResult<boolean>[] = [];
   lines.forEach((raw, i) => {
     if (raw === "") return;
     try {

@@ -1,5 +1,5 @@
 /** dynalite (an independent DynamoDB implementation) in-process on 127.0.0.1, for tests. */
-import dynalite from "dynalite";
+import dynalite from "npm:dynalite@4.0.0";
 import type { AwsOptions } from "../../src/aws/options.ts";
 
 /** A running dynalite server. */

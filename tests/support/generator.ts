@@ -1220,7 +1220,7 @@ export const DEFECT_KINDS: readonly DefectKind[] = [
   "bad_schema",
 ];
 
-/** Invalid texts for an `int` field (each rejected by SPEC section 2). */
+/** Invalid texts for an `int` field (each rejected by docs/contract.md §2). */
 export const BAD_INTS: readonly string[] = [
   "1920px",
   "12.5",
@@ -1474,4 +1474,18 @@ export async function writeCorpus(path: string, seed: number, count: number): Pr
   } finally {
     await writer.close();
   }
+}
+
+/**
+ * The fields of the first line generated from `seed` that sets all three JSON columns and the
+ * coordinates: a base that every kind of field is in, for tests that change one field.
+ */
+export function fieldsWithEveryKind(seed: number): string[] {
+  for (const { line } of generateLines({ seed, count: 500 })) {
+    const fields = line.split("\t");
+    if (fields[52] !== "" && fields[58] !== "" && fields[122] !== "" && fields[22] !== "") {
+      return fields;
+    }
+  }
+  throw new Error(`No generated line of seed ${seed} sets every kind of field`);
 }

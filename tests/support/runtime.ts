@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@1.0.20";
 import { type DynamoDbServer, startDynamoDb } from "./dynamodb_server.ts";
 import { FakeS3 } from "./fake_s3.ts";
 import {

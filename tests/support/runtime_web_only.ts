@@ -17,6 +17,7 @@ export const PORTABLE_NPM_PACKAGES: readonly string[] = [
   "fast-xml-parser",
   "fflate",
   "csv-stringify",
+  "fzstd",
 ];
 
 /** Whether an absolute path is in the core: `mod.ts` or `src/**` except `src/cli.ts`, `src/cli/**`. */
@@ -71,11 +72,18 @@ export async function typeCheckWebOnly(files: string[]): Promise<CommandResult> 
   }
 }
 
+interface GraphDependency {
+  specifier: string;
+  code?: { error?: string };
+  type?: { error?: string };
+}
+
 interface GraphModule {
   specifier: string;
   kind?: string;
   npmPackage?: string;
   error?: string;
+  dependencies?: GraphDependency[];
 }
 
 /** The npm package name of `name@version` (scoped names keep their scope). */
@@ -84,16 +92,18 @@ function packageName(nameAtVersion: string): string {
 }
 
 /**
- * What in the import graph of `root` (`deno info --json`, with the project's config) is not
- * web-portable: `node:` modules, npm packages outside {@linkcode PORTABLE_NPM_PACKAGES}, local
- * files for which `isAllowedFile` is false, and any other scheme (`jsr:`, `https:`).
+ * What in the import graph of `root` (`deno info --json`, without the project's config, as a
+ * script importing the module by path sees it) is not web-portable or does not resolve: imports
+ * that fail to resolve (a bare specifier only an import map knows), `node:` modules, npm packages
+ * outside {@linkcode PORTABLE_NPM_PACKAGES}, local files for which `isAllowedFile` is false, and
+ * any other scheme (`jsr:`, `https:`).
  * Returns one message per problem; empty when the graph is clean.
  */
 export async function importGraphProblems(
   root: string,
   isAllowedFile: (path: string) => boolean = isCoreFile,
 ): Promise<{ problems: string[]; files: string[] }> {
-  const info = await runDeno(["info", "--json", root]);
+  const info = await runDeno(["info", "--no-config", "--json", root]);
   if (info.code !== 0) return { problems: [`deno info ${root} failed: ${info.stderr}`], files: [] };
   const { modules } = JSON.parse(info.stdout) as { modules: GraphModule[] };
   const problems: string[] = [];
@@ -101,7 +111,12 @@ export async function importGraphProblems(
   for (const module of modules) {
     const { specifier } = module;
     if (module.error) problems.push(`${specifier}: ${module.error}`);
-    else if (specifier.startsWith("file://")) {
+    for (const dependency of module.dependencies ?? []) {
+      const error = dependency.code?.error ?? dependency.type?.error;
+      if (error) problems.push(`${specifier}: ${error}`);
+    }
+    if (module.error) continue;
+    if (specifier.startsWith("file://")) {
       const path = decodeURIComponent(new URL(specifier).pathname);
       files.push(path);
       if (!isAllowedFile(path)) problems.push(`${path} is imported but is not in the core`);

@@ -5,7 +5,7 @@
  */
 import crypto from "node:crypto";
 import { Buffer } from "node:buffer";
-import S3rver from "s3rver";
+import S3rver from "npm:s3rver@3.7.1";
 import type { AwsOptions } from "../../src/aws/options.ts";
 import { sendAwsRequest } from "../../src/aws/request.ts";
 import { objectUrl } from "../../src/s3/url.ts";
