@@ -17,7 +17,7 @@ import { type CliIo, type OptionSpec, type ParsedArgs, UsageError } from "./comm
 import { EXIT } from "./exit_codes.ts";
 
 /** The exit status of an AWS failure (refused, unreachable, throttled past the retries). */
-export const EXIT_AWS = 3;
+export const EXIT_AWS: number = EXIT.aws;
 
 /** The `--endpoint` option of every AWS command. */
 export const ENDPOINT_OPTION: OptionSpec = {

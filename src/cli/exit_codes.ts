@@ -18,4 +18,10 @@ export const EXIT = Object.freeze({
   permission: 77,
   /** A bug: an unexpected error (BSD `EX_SOFTWARE`). */
   internal: 70,
+  /** An AWS request failed (S3 or DynamoDB): access, throttling, a missing table or bucket. */
+  aws: 3,
+  /** `manifest contains`: the run is not in the manifest (a result, not a failure). */
+  notContained: 1,
+  /** `process` was interrupted (Ctrl-C); the runs in progress were released (128 + SIGINT). */
+  interrupted: 130,
 });

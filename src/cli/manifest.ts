@@ -25,7 +25,7 @@ import {
 import { EXIT } from "./exit_codes.ts";
 
 /** The exit status of `manifest contains` for a run that is not in the manifest (like grep). */
-export const EXIT_NOT_CONTAINED = 1;
+export const EXIT_NOT_CONTAINED: number = EXIT.notContained;
 
 const OPTIONS: Record<string, OptionSpec> = {
   endpoint: ENDPOINT_OPTION,

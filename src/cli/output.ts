@@ -5,6 +5,8 @@
  * @module
  */
 
+import { messageOf } from "../_error_message.ts";
+
 const encoder = new TextEncoder();
 
 /**
@@ -159,8 +161,4 @@ export async function openOutputFile(path: string): Promise<Output> {
     },
   });
   return new Output(writable, path);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

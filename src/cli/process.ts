@@ -30,6 +30,12 @@ import { openOutputFile, Output, OutputError } from "./output.ts";
 import { parseS3Uri } from "../s3/mod.ts";
 import { s3UriArgument, SEALED_BY_OPTION, sealedByArgument } from "./runs.ts";
 import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
+import { messageOf } from "../_error_message.ts";
+
+/** A thrown value's message on one line (the progress and summary lines are one line each). */
+function oneLineMessage(error: unknown): string {
+  return messageOf(error).replace(/\s+/g, " ");
+}
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -434,7 +440,7 @@ function describe(outcome: RunOutcome): string {
         : `skipped: held by ${outcome.heldBy ?? "another worker"}`;
     case "failed":
       return `FAILED (${outcome.released ? "released" : "not released"}): ${
-        messageOf((outcome as FailedRun).error)
+        oneLineMessage((outcome as FailedRun).error)
       }`;
   }
 }
@@ -462,7 +468,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
       await Deno.mkdir(settings.out, { recursive: true });
     } catch (error) {
       await io.stderr.write(
-        `${PROGRAM} process: Cannot create --out ${settings.out}: ${messageOf(error)}\n`,
+        `${PROGRAM} process: Cannot create --out ${settings.out}: ${oneLineMessage(error)}\n`,
       );
       return error instanceof Deno.errors.NotCapable ? EXIT.permission : EXIT.ioError;
     }
@@ -526,7 +532,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
     await Promise.all(progress);
     if (error === interrupted) {
       await io.stderr.write("process: interrupted; the runs in progress were released\n");
-      return 130;
+      return EXIT.interrupted;
     }
     if (isAwsError(error)) return await reportAwsError(io, "process", error);
     throw error; // an OutputError is reported by `main`: status 1
@@ -537,8 +543,4 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error);
 }

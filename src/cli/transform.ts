@@ -30,6 +30,7 @@ import {
   threadedGunzip,
 } from "./threaded_gunzip.ts";
 import { openWholeFile, parquetErrorJson, writeParquetFile } from "./whole_file.ts";
+import { messageOf } from "../_error_message.ts";
 
 /** What the options of one run say. */
 interface Settings {
@@ -624,8 +625,4 @@ async function fail(io: CliIo, message: string, error: unknown): Promise<number>
 
 function isIoError(error: unknown): boolean {
   return Object.values(Deno.errors).some((type) => error instanceof type);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

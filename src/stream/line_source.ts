@@ -11,6 +11,7 @@ import { isGzip } from "./gzip.ts";
 import { type LineHandler, LineSplitter } from "./line_splitter.ts";
 import { StreamReadError } from "./stream_read_error.ts";
 import type { StreamStats } from "./stream_stats.ts";
+import { messageOf } from "../_error_message.ts";
 
 /** The default `maxLineBytes`: 4 MiB. */
 export const DEFAULT_MAX_LINE_BYTES: number = 4 * 1024 * 1024;
@@ -236,8 +237,4 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
