@@ -1,6 +1,11 @@
-import type { AwsOptions } from "../aws/options.ts";
-import { listPage } from "../s3/list_objects.ts";
-import { ARCHIVED_STORAGE_CLASSES, checkSealName, isSealed, listRunIds } from "../s3/run_ids.ts";
+import {
+  ARCHIVED_STORAGE_CLASSES,
+  type ArchiveProbe,
+  checkSealName,
+  isArchivedRun,
+  isSealed,
+  listRunIds,
+} from "../s3/run_ids.ts";
 import { parseS3Uri } from "../s3/uri.ts";
 import {
   type BatchJobOptions,
@@ -41,8 +46,11 @@ export interface ProcessRunsOptions extends BatchJobOptions {
   sealedBy?: string;
 }
 
-const PROBE_SIZE = 3;
-const ARCHIVED: ReadonlySet<string> = new Set(ARCHIVED_STORAGE_CLASSES);
+/** `listRunIds`' default probe: the first 3 objects, against `ARCHIVED_STORAGE_CLASSES`. */
+const ARCHIVE_PROBE: ArchiveProbe = {
+  probeSize: 3,
+  archivedClasses: new Set(ARCHIVED_STORAGE_CLASSES),
+};
 
 /**
  * The whole job in one call, safe to run from any number of places at once: lists the runs
@@ -118,17 +126,13 @@ export function processRuns(
       ) {
         return "unsealed";
       }
-      return (await isArchived(bucket, unit.id, { ...s3, signal })) ? "archived" : undefined;
+      return (await isArchivedRun(bucket, unit.id, ARCHIVE_PROBE, { ...s3, signal }))
+        ? "archived"
+        : undefined;
     },
     handle: (runId, records) => options.handleRun(runId, records),
   };
   return new Job(settings, options, plan).run();
-}
-
-/** Whether any of the run's first 3 objects needs a restore (as `listRunIds` probes). */
-async function isArchived(bucket: string, runId: string, options: AwsOptions): Promise<boolean> {
-  const page = await listPage({ bucket, prefix: runId, maxKeys: PROBE_SIZE }, options);
-  return page.objects.some((object) => ARCHIVED.has(object.storageClass));
 }
 
 async function* map<T, U>(items: AsyncIterable<T>, fn: (item: T) => U): AsyncGenerator<U> {

@@ -138,8 +138,7 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
           return true;
         }
         if (!skipArchived) return false;
-        const page = await listPage({ bucket, prefix: runId, maxKeys: probeSize }, requestOptions);
-        return page.objects.some((o) => archivedClasses.has(o.storageClass));
+        return await isArchivedRun(bucket, runId, { probeSize, archivedClasses }, requestOptions);
       };
       probe.done = probing().then(
         (left) => {
@@ -176,6 +175,29 @@ export function listRunIds(s3Uri: string, options: ListRunIdsOptions): AsyncIter
       await Promise.all(queue.map((probe) => probe.done));
     }
   })();
+}
+
+/** How {@linkcode isArchivedRun} probes: the first `probeSize` objects, against these classes. */
+export interface ArchiveProbe {
+  /** How many of the run's first objects are looked at. */
+  probeSize: number;
+  /** Storage classes that need a restore before a GET. */
+  archivedClasses: ReadonlySet<string>;
+}
+
+/**
+ * Whether a run folder is archived: one ListObjectsV2 of its first `probeSize` objects, any of
+ * which has a storage class in `archivedClasses`. The one archive probe of the module
+ * (`listRunIds` and `processRuns` both call it).
+ */
+export async function isArchivedRun(
+  bucket: string,
+  runId: string,
+  probe: ArchiveProbe,
+  options: AwsOptions,
+): Promise<boolean> {
+  const page = await listPage({ bucket, prefix: runId, maxKeys: probe.probeSize }, options);
+  return page.objects.some((object) => probe.archivedClasses.has(object.storageClass));
 }
 
 /**
