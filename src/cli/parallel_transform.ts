@@ -13,6 +13,7 @@ import type { EventStreamOptions, StreamStats } from "../stream/mod.ts";
 import { EXIT } from "./exit_codes.ts";
 import { type Output, OutputError } from "./output.ts";
 import type { Progress } from "./progress.ts";
+import { messageOf } from "../_error_message.ts";
 
 /** The transform options a job needs (those that can cross to a worker). */
 export type JobOptions = Pick<
@@ -208,8 +209,4 @@ async function copy(path: string, bytes: number, output: Output): Promise<FileFa
   } finally {
     file.close();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,6 +15,7 @@ import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import { openOutputFile, type Output, OutputError } from "./output.ts";
 import type { JobRequest, JobResult } from "./parallel_transform.ts";
+import { messageOf } from "../_error_message.ts";
 
 const encoder = new TextEncoder();
 
@@ -100,10 +101,6 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
       written,
     };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 self.onmessage = async (event: MessageEvent<JobRequest>) => {
