@@ -24,6 +24,7 @@ import { lambdaHandler, type SqsEvent, type SqsRecord } from "../src/engines/mod
 import { startDynamoDb } from "../tests/support/dynamodb_server.ts";
 import { FakeS3 } from "../tests/support/fake_s3.ts";
 import { generateLines } from "../tests/support/generator.ts";
+import { dynamoDbCounter } from "./_dynamodb_counter.ts";
 
 const OBJECTS = Number(Deno.args[0] ?? 200);
 const WORK_MS = Deno.args[1] === undefined ? [0, 50] : [Number(Deno.args[1])];
@@ -83,15 +84,7 @@ async function measure(consumers: number, workMs: number): Promise<Row> {
       endpoint: dynamo.endpoint,
     };
     await new RunManifests("objects", ddbOptions).create();
-    const ddbByOp: Record<string, number> = {};
-    const countingFetch: typeof fetch = (input, init) => {
-      const op = (new Headers(init?.headers).get("x-amz-target") ?? "?").replace(
-        "DynamoDB_20120810.",
-        "",
-      );
-      ddbByOp[op] = (ddbByOp[op] ?? 0) + 1;
-      return fetch(input, init);
-    };
+    const { byOp: ddbByOp, fetch: countingFetch } = dynamoDbCounter();
     const manifests = new RunManifests("objects", { ...ddbOptions, fetch: countingFetch });
     const processed = new Map<string, number>();
     const queue = messages();

@@ -27,6 +27,7 @@ import { Gunzip } from "npm:fflate@0.8.3";
 import { NdjsonStream, readRun } from "../mod.ts";
 import type { GunzipPair } from "../src/stream/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
+import { median, timed, timings } from "./_timings.ts";
 
 const GENERATED_EVENTS = 20_000;
 const MEMBERS = 4;
@@ -159,41 +160,18 @@ async function run(gunzip?: () => GunzipPair): Promise<void> {
   if (n !== events * OBJECTS) throw new Error(`${n} lines, expected ${events * OBJECTS}`);
 }
 
-const timings = new Map<string, number[]>();
-
-function timed(
-  name: string,
-  group: string,
-  fn: () => Promise<void>,
-  baseline = false,
-): Deno.BenchDefinition {
-  return {
-    name,
-    group,
-    baseline,
-    n: 7,
-    warmup: 1,
-    async fn() {
-      const start = performance.now();
-      await fn();
-      const list = timings.get(name) ?? [];
-      list.push(performance.now() - start);
-      timings.set(name, list);
-    },
-  };
-}
-
 const OLD_NDJSON = "NdjsonStream, old path (fflate Gunzip, trailers not checked)";
 const NEW_NDJSON = "NdjsonStream, built-in (DecompressionStream per member, checked)";
 const OLD_RUN = `readRun, ${OBJECTS} objects, old path (fflate Gunzip)`;
 const NEW_RUN = `readRun, ${OBJECTS} objects, built-in (DecompressionStream per member)`;
-Deno.bench(timed(OLD_NDJSON, "NdjsonStream over gzip", () => ndjson(oldGunzip), true));
-Deno.bench(timed(NEW_NDJSON, "NdjsonStream over gzip", () => ndjson()));
-Deno.bench(timed(OLD_RUN, "readRun over gzip", () => run(oldGunzip), true));
-Deno.bench(timed(NEW_RUN, "readRun over gzip", () => run()));
+const ndjsonCase = { group: "NdjsonStream over gzip", n: 7 };
+const runCase = { group: "readRun over gzip", n: 7 };
+Deno.bench(timed(OLD_NDJSON, () => ndjson(oldGunzip), { ...ndjsonCase, baseline: true }));
+Deno.bench(timed(NEW_NDJSON, () => ndjson(), ndjsonCase));
+Deno.bench(timed(OLD_RUN, () => run(oldGunzip), { ...runCase, baseline: true }));
+Deno.bench(timed(NEW_RUN, () => run(), runCase));
 
 globalThis.addEventListener("unload", () => {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const report = [
     `corpus: ${events} events, ${(text.length / 1e6).toFixed(1)} MB, ${MEMBERS} gzip members`,
   ];

@@ -30,6 +30,7 @@ import { dynamoDbCall } from "../src/aws/mod.ts";
 import { startDynamoDb } from "../tests/support/dynamodb_server.ts";
 import { FakeS3 } from "../tests/support/fake_s3.ts";
 import { generateLines } from "../tests/support/generator.ts";
+import { dynamoDbCounter } from "./_dynamodb_counter.ts";
 
 const STEADY = Deno.args[0] === "steady";
 const OBJECTS = Deno.args[0] === "objects";
@@ -71,15 +72,7 @@ async function measure(workers: number, order: "listed" | "shuffled", workMs: nu
       s3.put({ bucket: BUCKET, key: `${run}part-00000.gz` }, part);
       s3.put({ bucket: BUCKET, key: `${run}_SUCCESS` }, "");
     }
-    const ddbByOp: Record<string, number> = {};
-    const countingFetch: typeof fetch = (input, init) => {
-      const op = (new Headers(init?.headers).get("x-amz-target") ?? "?").replace(
-        "DynamoDB_20120810.",
-        "",
-      );
-      ddbByOp[op] = (ddbByOp[op] ?? 0) + 1;
-      return fetch(input, init);
-    };
+    const { byOp: ddbByOp, fetch: countingFetch } = dynamoDbCounter();
     const ddbOptions = {
       region: "us-east-1",
       credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench" },

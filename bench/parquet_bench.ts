@@ -27,6 +27,7 @@ import { fileSource } from "../src/cli/file_source.ts";
 import { nativeGunzip } from "../src/cli/native_gunzip.ts";
 import { toParquet } from "../src/parquet/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
+import { median, timed, timings } from "./_timings.ts";
 
 const GENERATED_EVENTS = 20_000;
 
@@ -51,7 +52,6 @@ let events = 0;
 for await (const result of new EventStream(fileSource(await Deno.open(path)))) {
   if (result.event) events++;
 }
-const timings = new Map<string, number[]>();
 
 /** Reads a byte stream to its end with a BYOB reader into one reused buffer; returns bytes. */
 async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
@@ -88,32 +88,18 @@ async function gzipToParquetViaNdjson(): Promise<number> {
   return bytes;
 }
 
-function timed(name: string, fn: () => Promise<unknown>): Deno.BenchDefinition {
-  return {
-    name,
-    group: "gzip TSV to",
-    n: 5,
-    warmup: 1,
-    async fn() {
-      const start = performance.now();
-      await fn();
-      const list = timings.get(name) ?? [];
-      list.push(performance.now() - start);
-      timings.set(name, list);
-    },
-  };
-}
-
 const NDJSON = "file.gz → NdjsonStream → NDJSON (as the CLI)";
 const PARQUET = "file.gz → NdjsonStream → toParquet, Snappy (as the CLI)";
 const OBJECTS = "file.gz → EventStream → toParquet (event objects), Snappy";
-Deno.bench({ ...timed(NDJSON, gzipToNdjson), baseline: true });
-Deno.bench(timed(PARQUET, gzipToParquetViaNdjson));
-Deno.bench(timed(OBJECTS, () => gzipToParquet("snappy")));
-Deno.bench(timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none")));
+const GROUP = { group: "gzip TSV to" };
+Deno.bench(timed(NDJSON, gzipToNdjson, { ...GROUP, baseline: true }));
+Deno.bench(timed(PARQUET, gzipToParquetViaNdjson, GROUP));
+Deno.bench(timed(OBJECTS, () => gzipToParquet("snappy"), GROUP));
+Deno.bench(
+  timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none"), GROUP),
+);
 
 globalThis.addEventListener("unload", () => {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const report = [`corpus: ${path} (${events} events)`];
   for (const [name, list] of timings) {
     const wall = Math.round(events / (median(list) / 1000));

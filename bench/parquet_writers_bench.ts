@@ -17,6 +17,7 @@ import { toParquet } from "../src/parquet/mod.ts";
 import { _ATOMIC_COLUMNS, type _ColumnKind } from "../src/parquet/columns.ts";
 import { generateCorpus } from "../tests/support/generator.ts";
 import { readLines } from "./corpus.ts";
+import { median, timed, timings } from "./_timings.ts";
 
 const given = Deno.env.get("SNOWPLOW_BENCH_CORPUS");
 const lines = given ? readLines(await Deno.readFile(given)) : generateCorpus(42, 20_000);
@@ -85,29 +86,12 @@ function hyparquetMicros(iso: string): bigint {
   return BigInt(Date.parse(iso)) * 1000n + BigInt(Number(fraction.slice(3, 6).padEnd(3, "0")));
 }
 
-const timings = new Map<string, number[]>();
-function timed(name: string, fn: () => unknown): Deno.BenchDefinition {
-  return {
-    name,
-    n: 5,
-    warmup: 1,
-    async fn() {
-      const start = performance.now();
-      await fn();
-      const list = timings.get(name) ?? [];
-      list.push(performance.now() - start);
-      timings.set(name, list);
-    },
-  };
-}
-
 const OURS = "events in memory → toParquet (Snappy)";
 const THEIRS = "events in memory → hyparquet-writer 0.17.0 ParquetWriter (Snappy)";
-Deno.bench({ ...timed(OURS, () => new Response(toParquet(events)).arrayBuffer()), baseline: true });
+Deno.bench(timed(OURS, () => new Response(toParquet(events)).arrayBuffer(), { baseline: true }));
 Deno.bench(timed(THEIRS, () => hyparquetWrite(events)));
 
 globalThis.addEventListener("unload", () => {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const report = [`${events.length} events`];
   for (const [name, list] of timings) {
     report.push(`${name}: ${Math.round(events.length / (median(list) / 1000))} events/s (median)`);

@@ -10,7 +10,7 @@ import {
   serviceEndpoint,
 } from "./options.ts";
 import { redactSecrets, requestSecrets } from "./redact.ts";
-import { backoffDelay, retryPolicy, sleep } from "./sleep.ts";
+import { backoffDelay, retryPolicy, sleep } from "./retry.ts";
 import { parseAwsXml, type XmlNode } from "./xml.ts";
 
 /** One AWS HTTP request, before signing. */

@@ -11,8 +11,9 @@
 
 import type { EventStreamOptions, StreamStats } from "../stream/mod.ts";
 import { EXIT } from "./exit_codes.ts";
-import type { Output } from "./output.ts";
+import { type Output, OutputError } from "./output.ts";
 import type { Progress } from "./progress.ts";
+import { messageOf } from "../_error_message.ts";
 
 /** The transform options a job needs (those that can cross to a worker). */
 export type JobOptions = Pick<
@@ -38,10 +39,25 @@ export interface FileFailure {
   opened: boolean;
 }
 
-/** What a job answers. */
+/** How many bytes a job wrote to each spool file. */
+export interface SpoolBytes {
+  out: number;
+  bad: number;
+}
+
+/** What a job answers (`written` is absent when the spools were never opened). */
 export type JobResult =
-  | { type: "done"; stats: StreamStats }
-  | ({ type: "failed"; stats: StreamStats | null } & FileFailure);
+  | { type: "done"; stats: StreamStats; written: SpoolBytes }
+  | (
+    & { type: "failed"; stats: StreamStats | null; written?: SpoolBytes; spool?: SpoolFailure }
+    & FileFailure
+  );
+
+/** A spool file that could not be written: its path and the reason. */
+export interface SpoolFailure {
+  output: string;
+  reason: string;
+}
 
 /** Where the output of the jobs goes. */
 export interface JobSinks {
@@ -58,6 +74,8 @@ export interface JobSinks {
  * `runHere` (streaming straight to the output), while up to `jobs - 1` workers transform the
  * files after it into spool files. Stops at the first file that fails (the files before it are
  * written whole, and what that file produced before failing); returns its message.
+ *
+ * @throws {OutputError} When an output, the spool folder or a spool file cannot be written.
  */
 export async function transformInParallel(
   files: string[],
@@ -66,13 +84,16 @@ export async function transformInParallel(
   sinks: JobSinks,
   runHere: (file: string) => Promise<FileFailure | undefined>,
 ): Promise<FileFailure | undefined> {
-  const dir = await Deno.makeTempDir({ prefix: "snowplow-transform-" });
+  const dir = await Deno.makeTempDir({ prefix: "snowplow-transform-" }).catch((error) => {
+    throw new OutputError("a spool folder for --jobs", error);
+  });
   const workers: Worker[] = [];
   const results: Promise<JobResult>[] = [];
   let next = 1; // the first file is transformed here
   let running = 0;
+  let stopped = false; // once this returns, a job that settles late starts no other
   const launch = () => {
-    while (running < jobs - 1 && next < files.length) {
+    while (!stopped && running < jobs - 1 && next < files.length) {
       const i = next++;
       running++;
       results[i] = runWorker(files[i], { dir, index: i, options }, (worker) => workers.push(worker))
@@ -93,21 +114,29 @@ export async function transformInParallel(
       }
       launch();
       const result = await results[i];
-      if (result.stats) {
-        await copy(spool(dir, i, "out"), sinks.stdout);
+      if (result.stats && result.written) {
+        // Exactly the bytes the job wrote: a shorter spool is an error, not a quiet loss.
+        const events = await copy(spool(dir, i, "out"), result.written.out, sinks.stdout);
+        if (events !== undefined) return events;
         if (sinks.badToStderr) await sinks.progress.clear();
-        await copy(spool(dir, i, "bad"), sinks.bad);
+        const badRows = await copy(spool(dir, i, "bad"), result.written.bad, sinks.bad);
+        if (badRows !== undefined) return badRows;
         sinks.progress.add(result.stats);
       }
       await Promise.all(
         ["out", "bad"].map((kind) => Deno.remove(spool(dir, i, kind)).catch(() => {})),
       );
       if (result.type === "failed") {
+        // A spool that could not be written fails like any output: exit 1, no summary.
+        if (result.spool) {
+          throw new OutputError(result.spool.output, new Error(result.spool.reason));
+        }
         return { message: result.message, status: result.status, opened: result.opened };
       }
     }
     return undefined;
   } finally {
+    stopped = true;
     for (const worker of workers) worker.terminate();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
@@ -146,13 +175,38 @@ function spool(dir: string, index: number, kind: string): string {
   return `${dir}/${index}.${kind}.ndjson`;
 }
 
-/** Copies the file at `path` to `output`, 1 MiB at a time. */
-async function copy(path: string, output: Output): Promise<void> {
-  using file = await Deno.open(path);
-  for (;;) {
-    const buffer = new Uint8Array(1024 * 1024);
-    const read = await file.read(buffer);
-    if (read === null) return;
-    await output.write(buffer.subarray(0, read));
+/**
+ * Copies the first `bytes` bytes of the spool file at `path` to `output`, 1 MiB at a time.
+ * Returns the failure when the spool cannot be read or holds fewer bytes; a failed write to
+ * `output` throws its {@linkcode OutputError}.
+ */
+async function copy(path: string, bytes: number, output: Output): Promise<FileFailure | undefined> {
+  const failed = (why: string) => ({
+    message: `Cannot read the spool file ${path}: ${why}`,
+    status: EXIT.ioError,
+    opened: true,
+  });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (error) {
+    return failed(messageOf(error));
+  }
+  try {
+    for (let copied = 0; copied < bytes;) {
+      const buffer = new Uint8Array(Math.min(1024 * 1024, bytes - copied));
+      let read: number | null;
+      try {
+        read = await file.read(buffer);
+      } catch (error) {
+        return failed(messageOf(error));
+      }
+      if (read === null) return failed(`it holds ${copied} bytes but ${bytes} were written`);
+      await output.write(buffer.subarray(0, read));
+      copied += read;
+    }
+    return undefined;
+  } finally {
+    file.close();
   }
 }

@@ -13,14 +13,11 @@ import { NdjsonStream, StreamReadError, type StreamStats } from "../stream/mod.t
 import { badRowJson } from "./bad_row_json.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
+import { openOutputFile, type Output, OutputError } from "./output.ts";
 import type { JobRequest, JobResult } from "./parallel_transform.ts";
+import { messageOf } from "../_error_message.ts";
 
 const encoder = new TextEncoder();
-
-/** Writes all of `bytes` (a short write is continued; an error is thrown). */
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
-}
 
 async function transformToSpool(request: JobRequest): Promise<JobResult> {
   const { path, out, bad, options } = request;
@@ -39,9 +36,16 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
     return { type: "failed", message, status, opened: false, stats: null };
   }
   let stats: StreamStats | null = null;
+  const spools: Output[] = [];
+  const written = { out: 0, bad: 0 };
+  let wholeEvents = 0; // the bytes of `out` up to the end of its last whole event
   try {
-    using outFile = await Deno.open(out, { write: true, create: true, truncate: true });
-    using badFile = await Deno.open(bad, { write: true, create: true, truncate: true });
+    const open = (spool: string) =>
+      openOutputFile(spool).catch((error) => Promise.reject(new OutputError(spool, error)));
+    const outFile = await open(out);
+    spools.push(outFile);
+    const badFile = await open(bad);
+    spools.push(badFile);
     const ndjson = new NdjsonStream(fileSource(handle), options);
     stats = ndjson.stats;
     const writeEvents = async () => {
@@ -50,19 +54,41 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
       for (;;) {
         const { done, value } = await reader.read(new Uint8Array(buffer));
         if (done) break;
-        await writeAll(outFile, value);
+        await outFile.write(value);
+        const end = value.lastIndexOf(0x0a);
+        if (end >= 0) wholeEvents = written.out + end + 1;
+        written.out += value.length;
         buffer = value.buffer;
       }
     };
     const writeBadRows = async () => {
       for await (const row of ndjson.badRows) {
-        await writeAll(badFile, encoder.encode(badRowJson(path, row)));
+        const bytes = encoder.encode(badRowJson(path, row));
+        await badFile.write(bytes);
+        written.bad += bytes.length;
       }
     };
-    // No sync: the spool is read back by this process (the page cache has it), not kept.
     await Promise.all([writeEvents(), writeBadRows()]);
-    return { type: "done", stats: { ...stats } };
+    // Closing checks that each spool holds every byte written (and flushes it).
+    for (const spool of spools) await spool.close();
+    return { type: "done", stats: { ...stats }, written };
   } catch (error) {
+    await Promise.all(spools.map((spool) => spool.abort()));
+    stats = stats && { ...stats };
+    if (error instanceof OutputError) {
+      // A write failure, not the input's: the main thread copies the whole events before it
+      // (a read of the NDJSON may end inside an event), then throws it as its own.
+      const spool = { output: error.output, reason: messageOf(error.cause) };
+      return {
+        type: "failed",
+        message: error.message,
+        status: EXIT.ioError,
+        opened: true,
+        stats,
+        written: { out: wholeEvents, bad: written.bad },
+        spool,
+      };
+    }
     const message = error instanceof StreamReadError
       ? `${path}: ${error.message}`
       : `${path}: ${messageOf(error)}`;
@@ -71,13 +97,10 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
       message,
       status: EXIT.ioError,
       opened: true,
-      stats: stats && { ...stats },
+      stats,
+      written,
     };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 self.onmessage = async (event: MessageEvent<JobRequest>) => {

@@ -1,7 +1,7 @@
 import type { AwsOptions } from "../aws/options.ts";
 import { AwsError, DynamoDBError } from "../aws/error.ts";
 import { dynamoDbCall } from "../aws/request.ts";
-import { backoffDelay, retryPolicy, sleep } from "../aws/sleep.ts";
+import { backoffDelay, retryPolicy, sleep } from "../aws/retry.ts";
 import { asItem, field, recordOf, shapeError } from "./item.ts";
 
 /** Options of {@linkcode RunManifests}: AWS options plus a clock and table-waiting bounds. */

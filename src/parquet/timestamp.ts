@@ -5,6 +5,8 @@
  * @module
  */
 
+import { isDateTime } from "../event/_rules.ts";
+
 const ZERO = 48;
 
 /** The number of `count` decimal digits at `at`, or -1 when one is not a digit. */
@@ -24,11 +26,6 @@ function hasShape(text: string): boolean {
   return (n === 20 || (n >= 22 && n <= 30 && text[19] === ".")) && text[4] === "-" &&
     text[7] === "-" && text[10] === "T" && text[13] === ":" && text[16] === ":" &&
     text[n - 1] === "Z";
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar. */
@@ -55,10 +52,7 @@ export function _timestampMicros(text: string): number | bigint | null | undefin
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
-  if (
-    year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
-  ) return undefined;
+  if (!isDateTime(year, month, day, hour, minute, second)) return undefined;
   const digits = text.length - 21; // fraction digits, 0 without a fraction
   let micros = 0;
   if (digits > 0) {

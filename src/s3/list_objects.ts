@@ -3,7 +3,7 @@ import { invalidResponse, sendAwsRequest } from "../aws/request.ts";
 import { parseAwsXml, type XmlNode, type XmlValue } from "../aws/xml.ts";
 import type { AwsError } from "../aws/error.ts";
 import { type S3LocationLike, toS3Location } from "./uri.ts";
-import { bucketUrl, queryString } from "./url.ts";
+import { bucketUrl, queryString } from "./request_url.ts";
 
 /** An object in an S3 listing. */
 export interface S3Object {

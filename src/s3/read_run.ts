@@ -12,7 +12,7 @@ import { StreamReadError } from "../stream/stream_read_error.ts";
 import type { StreamStats } from "../stream/stream_stats.ts";
 import { checkPositiveInteger, listObjects, type S3Object } from "./list_objects.ts";
 import { type S3LocationLike, toS3Location } from "./uri.ts";
-import { objectUrl } from "./url.ts";
+import { objectUrl } from "./request_url.ts";
 
 /**
  * An event of a run, with the key of the object it came from.

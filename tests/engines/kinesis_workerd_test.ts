@@ -10,7 +10,7 @@ import { Miniflare } from "npm:miniflare@4.20260426.0";
 import { gzipSync } from "npm:fflate@0.8.3";
 import type { EnrichedStreamRecord } from "../../src/engines/mod.ts";
 import { transform } from "../../src/event/mod.ts";
-import { runDeno } from "../support/runtime.ts";
+import { bundleWorker } from "../support/runtime.ts";
 import { generateCorpus } from "../support/generator.ts";
 
 const ENTRY = new URL("./kinesis_worker.ts", import.meta.url).pathname;
@@ -23,21 +23,8 @@ function base64(bytes: Uint8Array): string {
 }
 
 Deno.test("kinesisHandler() decodes plain, zstd and gzip records in workerd", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "kinesis-worker-" });
+  const { dir, path } = await bundleWorker(ENTRY, "kinesis-worker-");
   try {
-    const path = `${dir}/worker.mjs`;
-    const bundled = await runDeno([
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "--format",
-      "esm",
-      "-o",
-      path,
-      ENTRY,
-    ]);
-    assert.equal(bundled.code, 0, bundled.stderr);
     const lines = generateCorpus(31, 60);
     const z = zlib as unknown as {
       zstdCompressSync(data: Uint8Array, options: unknown): Uint8Array;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Miniflare } from "npm:miniflare@4.20260426.0";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { localOptions } from "../support/dynamodb_server.ts";
-import { runDeno } from "../support/runtime.ts";
+import { bundleWorker } from "../support/runtime.ts";
 import { BUCKET, notification, objectKey, startEngineEnv, TABLE } from "./support.ts";
 
 const ENTRY = new URL("./queue_worker.ts", import.meta.url).pathname;
@@ -15,25 +15,6 @@ const OBJECTS = 120;
 const MESSAGES = 200;
 /** A safety net only: the run takes a few seconds. */
 const GIVE_UP_MS = 180_000;
-
-/** Bundles the test Worker into one ES module, as the runtime tests do. */
-async function bundle(): Promise<{ dir: string; code: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "queue-worker-" });
-  const path = `${dir}/worker.mjs`;
-  const result = await runDeno([
-    "bundle",
-    "--quiet",
-    "--platform",
-    "browser",
-    "--format",
-    "esm",
-    "-o",
-    path,
-    ENTRY,
-  ]);
-  assert.equal(result.code, 0, `deno bundle failed:\n${result.stderr}`);
-  return { dir, code: await Deno.readTextFile(path) };
-}
 
 /** The message bodies: every object once, then 80 duplicates, in three shapes. */
 function bodies(): unknown[] {
@@ -81,7 +62,8 @@ Deno.test("queueConsumer() in workerd processes each object exactly once", async
     if (acked.size === MESSAGES) allAcked();
     return new Response("ok");
   });
-  const { dir, code } = await bundle();
+  const { dir, path } = await bundleWorker(ENTRY, "queue-worker-");
+  const code = await Deno.readTextFile(path);
   const mf = new Miniflare({
     modules: true,
     script: code,

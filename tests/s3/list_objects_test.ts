@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { S3Error, sendAwsRequest } from "../../src/aws/mod.ts";
 import { listObjects, type S3Object } from "../../src/s3/mod.ts";
-import { objectUrl } from "../../src/s3/url.ts";
+import { objectUrl } from "../../src/s3/request_url.ts";
 import {
   cyclicListing,
   FakeS3,

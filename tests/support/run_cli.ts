@@ -19,14 +19,18 @@ export interface CliRun {
 const CLI = new URL("../../src/cli.ts", import.meta.url).pathname;
 const decoder = new TextDecoder();
 
-/** Runs `deno run -A src/cli.ts ...args` with `stdin` piped in. */
-export async function runCli(args: string[], stdin?: Uint8Array): Promise<CliRun> {
+/** Runs `deno run -A src/cli.ts ...args` with `stdin` piped in (and `env` added). */
+export async function runCli(
+  args: string[],
+  stdin?: Uint8Array,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args],
     stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   // Read the output while stdin is written: the command stops reading stdin while its stdout
   // is full, so writing all of stdin first would deadlock on a large input.

@@ -59,14 +59,17 @@ export function runDeno(args: string[]): Promise<CommandResult> {
 }
 
 /**
- * Bundles the self-test Worker (`tests/runtimes/worker.ts`) with the public module into one ES
- * module for browsers and edge runtimes (`deno bundle --platform browser --format esm`): every
- * dependency is inlined, so the bundle imports nothing; its only export is the default fetch
- * handler. Returns the bundle's path in a new temporary folder.
+ * Bundles a Worker module with everything it imports into one ES module for browsers and edge
+ * runtimes (`deno bundle --platform browser --format esm`): every dependency is inlined, so the
+ * bundle imports nothing. Returns the bundle's path in a new temporary folder (named `prefix`…),
+ * which the caller removes.
  */
-export async function bundleSelfTest(): Promise<{ dir: string; path: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "selftest-bundle-" });
-  const path = `${dir}/selftest.mjs`;
+export async function bundleWorker(
+  entry: string,
+  prefix: string,
+): Promise<{ dir: string; path: string }> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const path = `${dir}/worker.mjs`;
   const result = await runDeno([
     "bundle",
     "--quiet",
@@ -76,12 +79,20 @@ export async function bundleSelfTest(): Promise<{ dir: string; path: string }> {
     "esm",
     "-o",
     path,
-    WORKER,
+    entry,
   ]);
   assert.equal(result.code, 0, `deno bundle failed:\n${result.stderr}`);
   const code = await Deno.readTextFile(path);
   assert.doesNotMatch(code, /^\s*import\s.*\sfrom\s/m, "the bundle still imports modules");
   return { dir, path };
+}
+
+/**
+ * Bundles the self-test Worker (`tests/runtimes/worker.ts`) with the public module (see
+ * {@linkcode bundleWorker}); its only export is the default fetch handler.
+ */
+export function bundleSelfTest(): Promise<{ dir: string; path: string }> {
+  return bundleWorker(WORKER, "selftest-bundle-");
 }
 
 /** dynalite and the fake S3 with a small run archive, and the self-test's view of them. */

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import S3rver from "npm:s3rver@3.7.1";
 import type { AwsOptions } from "../../src/aws/options.ts";
 import { sendAwsRequest } from "../../src/aws/request.ts";
-import { objectUrl } from "../../src/s3/url.ts";
+import { objectUrl } from "../../src/s3/request_url.ts";
 
 type Cipher = { update(data: string | Buffer, encoding?: BufferEncoding): Buffer; final(): Buffer };
 type CipherFactory = (algorithm: string, ...rest: unknown[]) => Cipher;

@@ -1,3 +1,10 @@
+/**
+ * The retry policy of the AWS transport: defaults, exponential backoff with jitter, and the
+ * abortable wait between attempts.
+ *
+ * @module
+ */
+
 import type { RetryOptions } from "./options.ts";
 
 /** The retry policy with defaults applied. */

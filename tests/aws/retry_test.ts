@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backoffDelay, retryPolicy, sleep } from "../../src/aws/sleep.ts";
+import { backoffDelay, retryPolicy, sleep } from "../../src/aws/retry.ts";
 
 Deno.test("retryPolicy() applies the documented defaults", () => {
   const policy = retryPolicy(undefined);

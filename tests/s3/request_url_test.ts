@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bucketUrl, encodeRfc3986, objectUrl, queryString } from "../../src/s3/url.ts";
+import { bucketUrl, encodeRfc3986, objectUrl, queryString } from "../../src/s3/request_url.ts";
 
 Deno.test("bucketUrl() uses virtual-hosted addressing on AWS for DNS-safe buckets", async (t) => {
   const cases: [string, string | undefined, string][] = [

@@ -1,3 +1,10 @@
+/**
+ * The URLs of S3 requests (path-style bucket and object URLs, RFC 3986 encoding, query strings);
+ * `uri.ts` is the other side: the `s3://bucket/key` URIs users write.
+ *
+ * @module
+ */
+
 import { type AwsOptions, serviceEndpoint } from "../aws/options.ts";
 
 /**
