@@ -13,26 +13,11 @@ import {
   serviceEndpoint,
 } from "../aws/mod.ts";
 import { PROGRAM } from "./args.ts";
-import { type CliIo, type OptionSpec, type ParsedArgs, UsageError } from "./command.ts";
+import { type CliIo, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 
 /** The exit status of an AWS failure (refused, unreachable, throttled past the retries). */
 export const EXIT_AWS: number = EXIT.aws;
-
-/** The `--endpoint` option of every AWS command. */
-export const ENDPOINT_OPTION: OptionSpec = {
-  type: "string",
-  value: "URL",
-  description: "a local or S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000",
-};
-
-/** The `--idle-timeout` option of every AWS command. */
-export const IDLE_TIMEOUT_OPTION: OptionSpec = {
-  type: "string",
-  value: "SECONDS",
-  description: "give up on a request that gets no answer or bytes for this long, then retry " +
-    "(default 60)",
-};
 
 /**
  * `--idle-timeout` as AWS options to spread into the others: `{ idleTimeoutMs }`, or `{}` when
@@ -47,14 +32,6 @@ export function idleTimeoutArgument(args: ParsedArgs): { idleTimeoutMs?: number 
   }
   return { idleTimeoutMs: seconds * 1000 };
 }
-
-/** The help paragraph on where credentials come from. */
-export const AWS_ENV_HELP = [
-  "Credentials and region come from the standard environment variables: AWS_ACCESS_KEY_ID,",
-  "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION), and the",
-  "endpoint from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL unless",
-  "--endpoint is given.",
-].join("\n");
 
 /** This process's environment; without `--allow-env` a usage error that says so. */
 function processEnv(): Record<string, string | undefined> {

@@ -56,8 +56,9 @@ export class ParsedArgs {
 }
 
 /**
- * A command of the command line. To add one, write `src/cli/<name>.ts` exporting a
- * `Command`, and add it to the list in `src/cli/commands.ts`.
+ * A command of the command line. To add one, write `src/cli/<name>.ts` exporting its `run…`
+ * function, and add the command (name, help, options, the `run` loaded lazily) to the list in
+ * `src/cli/commands.ts`.
  */
 export interface Command {
   /** The words that select it: `"transform"`, or `"manifest create"` for a subcommand. */

@@ -15,20 +15,12 @@ import {
 } from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
 import { PROGRAM } from "./args.ts";
-import {
-  AWS_ENV_HELP,
-  awsOptionsFor,
-  EXIT_AWS,
-  IDLE_TIMEOUT_OPTION,
-  idleTimeoutArgument,
-  isAwsError,
-  reportAwsError,
-} from "./aws_env.ts";
-import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { awsOptionsFor, idleTimeoutArgument, isAwsError, reportAwsError } from "./aws_env.ts";
+import { type CliIo, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { openOutputFile, Output, OutputError } from "./output.ts";
 import { parseS3Uri } from "../s3/mod.ts";
-import { s3UriArgument, SEALED_BY_OPTION, sealedByArgument } from "./runs.ts";
+import { s3UriArgument, sealedByArgument } from "./runs.ts";
 import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
 import { messageOf } from "../_error_message.ts";
 
@@ -55,96 +47,6 @@ interface Settings {
   order: "listed" | "shuffled";
   quiet: boolean;
 }
-
-/** The `process` command. */
-export const processCommand: Command = {
-  name: "process",
-  summary: "process the runs (or objects) not in the manifest to NDJSON (safe on many machines)",
-  usage: "[options] --table TABLE s3://bucket/prefix/",
-  description: [
-    "Lists the run folders under the S3 prefix (archived runs skipped), keeps those the run",
-    "manifest TABLE does not hold as processed, and for each: claims it (a conditional write",
-    "only one worker wins; runs another worker holds are skipped), writes its events as NDJSON,",
-    "and records it as processed. A run that fails is released for the next attempt. Any",
-    "number of copies of this command can run at once, on any machines: the claims share the",
-    "work, and a crashed worker's runs are taken over when their lease ends.",
-    "",
-    "--unit object processes S3 Loader output file by file instead: every object under the",
-    "prefix (partitions too; markers and run=… folders left out) is one unit, its key the item",
-    "key in the same table. A cursor in the table makes each call list only the keys after the",
-    "ones done and older than --settle-seconds. With --sealed-by NAME, only run folders",
-    "holding the object NAME are processed (--unit run).",
-    "",
-    "Output: NDJSON events on stdout, or with --out DIR one file per run, DIR/run=….ndjson",
-    "(per object: DIR/<key below the prefix, .gz dropped>.ndjson), written to a .partial file",
-    "and renamed when the unit succeeded (so each file appears once, whole). Bad rows (JSON",
-    "with run, key, line, raw, error) go to stderr, or with --out to DIR/….bad.ndjson. With",
-    "--format parquet, each unit is one typed Parquet file, DIR/….parquet, written the same",
-    "way. One progress line per unit and a summary go to stderr.",
-    "",
-    AWS_ENV_HELP,
-  ].join("\n"),
-  options: {
-    table: { type: "string", value: "TABLE", description: "the run manifest table (required)" },
-    out: { type: "string", value: "DIR", description: "write one NDJSON file per unit into DIR" },
-    format: {
-      type: "string",
-      value: "FORMAT",
-      description: "ndjson (default) or parquet (DIR/….parquet per unit; needs --out)",
-    },
-    unit: {
-      type: "string",
-      value: "UNIT",
-      description: "run (default: run=… folders) or object (S3 Loader files, one by one)",
-    },
-    "sealed-by": SEALED_BY_OPTION,
-    "settle-seconds": {
-      type: "string",
-      value: "N",
-      description: "--unit object: the cursor passes objects older than N seconds (default 600)",
-    },
-    owner: {
-      type: "string",
-      value: "NAME",
-      description: "this worker's name in claims (default host-pid-random)",
-    },
-    "lease-seconds": {
-      type: "string",
-      value: "N",
-      description: "claims expire after N seconds unless renewed (default 900)",
-    },
-    concurrency: { type: "string", value: "N", description: "runs processed at once (default 1)" },
-    "max-runs": { type: "string", value: "N", description: "stop after claiming N runs" },
-    order: {
-      type: "string",
-      value: "ORDER",
-      description: "shuffled (default: workers spread out) or listed (time order)",
-    },
-    endpoint: {
-      type: "string",
-      value: "URL",
-      description: "a local endpoint for both S3 and DynamoDB",
-    },
-    "s3-endpoint": { type: "string", value: "URL", description: "a local or S3-compatible S3" },
-    "dynamodb-endpoint": { type: "string", value: "URL", description: "a local DynamoDB" },
-    "idle-timeout": IDLE_TIMEOUT_OPTION,
-    quiet: { type: "boolean", short: "q", description: "no progress lines or summary" },
-  },
-  epilog: [
-    "Exit status: 0 every claimed run was processed and had no bad rows, 2 some bad rows,",
-    "1 some runs failed (they were released; a full disk fails a run) or stdout failed,",
-    `${EXIT_AWS} an AWS failure stopped the job (one line with the code, HTTP status and request`,
-    "id), 64 a usage error, 130 interrupted (Ctrl-C: the runs in progress are released).",
-    "",
-    "Examples:",
-    "  snowplow-analytics process --table snowplow-runs s3://my-bucket/enriched/archive/ > e.ndjson",
-    "  snowplow-analytics process --table snowplow-runs --out events/ s3://my-bucket/archive/",
-    "  snowplow-analytics process --table runs --format parquet --out lake/ s3://my-bucket/archive/",
-    "  snowplow-analytics process --table snowplow-runs --unit object --out events/ \\",
-    "    s3://my-bucket/enriched/good/",
-  ].join("\n"),
-  run: runProcess,
-};
 
 function positiveInteger(args: ParsedArgs, name: string): number | undefined {
   const text = args.string(name);
@@ -445,7 +347,8 @@ function describe(outcome: RunOutcome): string {
   }
 }
 
-async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
+/** Runs `process`: the command's whole work (see its help in `commands.ts`). */
+export async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
   const settings = readSettings(args);
   const endpoint = args.string("endpoint");
   const idle = idleTimeoutArgument(args);

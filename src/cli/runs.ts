@@ -5,68 +5,14 @@
  */
 
 import { listRunIds, parseS3Uri } from "../s3/mod.ts";
-import {
-  AWS_ENV_HELP,
-  awsOptionsFor,
-  ENDPOINT_OPTION,
-  EXIT_AWS,
-  IDLE_TIMEOUT_OPTION,
-  idleTimeoutArgument,
-  isAwsError,
-  reportAwsError,
-} from "./aws_env.ts";
-import {
-  type CliIo,
-  type Command,
-  type OptionSpec,
-  type ParsedArgs,
-  UsageError,
-} from "./command.ts";
+import { awsOptionsFor, idleTimeoutArgument, isAwsError, reportAwsError } from "./aws_env.ts";
+import { type CliIo, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 
 const BATCH = 200;
 
-/** `--sealed-by NAME`: only run folders holding that object. */
-export const SEALED_BY_OPTION: OptionSpec = {
-  type: "string",
-  value: "NAME",
-  description: "only run folders holding the object NAME (e.g. _SUCCESS)",
-};
-
-/** The `runs list` command. */
-export const runsListCommand: Command = {
-  name: "runs list",
-  summary: "list the run folders (run=YYYY-MM-DD-HH-mm-ss/) under an S3 prefix",
-  usage: "[options] s3://bucket/prefix/",
-  description: [
-    "Lists the run folders under an S3 prefix (s3://, s3n:// or s3a://), one run id per line",
-    "on stdout, in listing order: the folder's key prefix without the bucket, with the trailing",
-    "slash, e.g. enriched/archive/run=2017-01-01-00-00-00/ (the run ids of the manifest).",
-    "Runs whose first objects are in GLACIER or DEEP_ARCHIVE are left out unless",
-    "--include-archived. With --sealed-by NAME, only folders holding the object NAME (written",
-    "last by the producer, e.g. _SUCCESS or shredding_complete.json) are listed.",
-    "",
-    AWS_ENV_HELP,
-  ].join("\n"),
-  options: {
-    "include-archived": { type: "boolean", description: "list archived runs too" },
-    "sealed-by": SEALED_BY_OPTION,
-    endpoint: ENDPOINT_OPTION,
-    "idle-timeout": IDLE_TIMEOUT_OPTION,
-  },
-  epilog: [
-    `Exit status: 0 listed (even none), ${EXIT_AWS} an AWS failure (one line on stderr with the`,
-    "code, HTTP status and request id), 64 a usage error.",
-    "",
-    "Examples:",
-    "  snowplow-analytics runs list s3://my-bucket/enriched/archive/",
-    "  snowplow-analytics runs list --sealed-by _SUCCESS s3://my-bucket/shredded/good/",
-    "  snowplow-analytics runs list --endpoint http://127.0.0.1:9000 s3://local/archive/",
-  ].join("\n"),
-  run: runRunsList,
-};
-
-async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
+/** Runs `runs list S3_URI`. */
+export async function runRunsList(args: ParsedArgs, io: CliIo): Promise<number> {
   const uri = s3UriArgument(args);
   const options = { ...awsOptionsFor("s3", args.string("endpoint")), ...idleTimeoutArgument(args) };
   let lines: string[] = [];

@@ -15,7 +15,7 @@ import {
   type StreamStats,
 } from "../stream/mod.ts";
 import { PROGRAM } from "./args.ts";
-import { type CliIo, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { type CliIo, type ParsedArgs, UsageError } from "./command.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
@@ -62,69 +62,6 @@ const KNOWN_FIELDS = new Set([
 ]);
 const SHREDDED_FIELD = /^(contexts|unstruct_event)_[a-z0-9_]+_[0-9]+$/;
 const CSV_BATCH = 500;
-
-/** The `transform` command. */
-export const transformCommand: Command = {
-  name: "transform",
-  summary: "turn enriched TSV files (plain or gzip) into NDJSON, CSV or Parquet",
-  usage: "[options] [FILE...]",
-  description: [
-    "Turns Snowplow enriched events (TSV, one per line) into JSON, one event per line",
-    "(NDJSON) on stdout or --output FILE, or into CSV or one Parquet file (--format).",
-    "Reads each FILE in turn, or stdin when there is no FILE or FILE",
-    "is '-'. Gzip input is detected by its first bytes; concatenated .gz files are read",
-    "whole. Lines that are not valid events are written as bad rows (NDJSON with file,",
-    "line, raw line and error) to stderr or --bad FILE. A summary goes to stderr.",
-  ].join("\n"),
-  options: {
-    bad: { type: "string", value: "FILE", description: "write bad rows to FILE, not stderr" },
-    fields: {
-      type: "string",
-      value: "LIST",
-      description: "output only these comma-separated keys, in this order",
-    },
-    format: {
-      type: "string",
-      value: "FORMAT",
-      description: "ndjson (default), csv (RFC 4180 with a header; needs --fields), or " +
-        "parquet (one typed file of all inputs; needs --output)",
-    },
-    output: {
-      type: "string",
-      short: "o",
-      value: "FILE",
-      description: "write to FILE (as FILE.partial, renamed when complete) instead of stdout",
-    },
-    "no-geo-location": { type: "boolean", description: "do not add the geo_location key" },
-    nulls: { type: "boolean", description: "write null for every empty field" },
-    "schema-version": {
-      type: "boolean",
-      description: "add _schema_version to each context object",
-    },
-    "max-line-bytes": {
-      type: "string",
-      value: "N",
-      description: "lines longer than N bytes are bad rows (default 4194304)",
-    },
-    quiet: { type: "boolean", short: "q", description: "no summary or progress on stderr" },
-    jobs: {
-      type: "string",
-      value: "N",
-      description: "transform up to N files at once, output in input order (default 1)",
-    },
-  },
-  epilog: [
-    "Exit status: 0 every line was an event (or empty), 2 some lines were bad rows,",
-    "1 an input or output failed (missing file, corrupt gzip, a full disk), 64 a usage error.",
-    "",
-    "Examples:",
-    "  snowplow-analytics transform run/part-*.gz > events.ndjson",
-    "  zcat events.tsv.gz | snowplow-analytics transform --bad bad.ndjson",
-    "  snowplow-analytics transform --format csv --fields event_id,app_id,collector_tstamp x.tsv",
-    "  snowplow-analytics transform --format parquet -o events.parquet run/part-*.gz",
-  ].join("\n"),
-  run: runTransform,
-};
 
 function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const format = args.string("format") ?? "ndjson";
@@ -217,7 +154,8 @@ function parseFields(list: string): string[] {
   return fields;
 }
 
-async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
+/** Runs `transform [FILE...]`. */
+export async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   const settings = readSettings(args, io);
   const progress = new Progress(io.stderr, io.stderrIsTerminal && !settings.quiet);
   let bad = io.stderr;
