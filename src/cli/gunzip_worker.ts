@@ -1,7 +1,8 @@
 /**
- * The command line's gunzip thread: a `Worker` that reads a gzip file and decompresses it
- * (member by member, each checked, with the SDK's decoder), posting the text to the thread that
- * transforms it. Started by `threaded_gunzip.ts`.
+ * The command line's gunzip thread: a `Worker` that reads a gzip file and decompresses it with
+ * `node:zlib` (every member, each one's CRC-32 and length checked, zero padding after the last
+ * one ignored: `native_gunzip.ts`), posting the text to the thread that transforms it. Started
+ * by `threaded_gunzip.ts`.
  *
  * @module
  */
@@ -9,13 +10,13 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 
-import { makeGunzipDecoder } from "../stream/gunzip_decoder.ts";
+import { messageOf } from "../_error_message.ts";
+import { fileSource } from "./file_source.ts";
+import { nativeGunzip } from "./native_gunzip.ts";
 import type { GunzipMessage, GunzipRequest } from "./threaded_gunzip.ts";
 
 /** Chunks posted and not yet taken by the transforming thread, at most. */
 const MAX_IN_FLIGHT = 8;
-/** Compressed bytes read at once. */
-const READ_BYTES = 1024 * 1024;
 
 let inFlight = 0;
 let wake: (() => void) | undefined;
@@ -25,17 +26,27 @@ function post(message: GunzipMessage, transfer: Transferable[] = []): void {
 }
 
 async function gunzipFile(path: string): Promise<void> {
-  using file = await Deno.open(path);
-  const decoder = await makeGunzipDecoder();
   let compressed = 0;
-  for (;;) {
-    const buffer = new Uint8Array(READ_BYTES);
-    const read = await file.read(buffer);
-    const final = read === null;
-    const chunk = final ? new Uint8Array(0) : buffer.subarray(0, read);
-    compressed += chunk.length;
-    const { out, error } = await decoder.push(chunk, final);
-    for (const piece of out) {
+  /** The file's own read error (not worded as a decompression failure). */
+  let readError: { error: unknown } | undefined;
+  const file = fileSource(await Deno.open(path)).getReader();
+  const counted = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await file.read();
+        if (done) return controller.close();
+        compressed += value.length;
+        controller.enqueue(value);
+      } catch (error) {
+        readError = { error };
+        throw error;
+      }
+    },
+    cancel: (reason) => file.cancel(reason),
+  });
+  try {
+    // Everything decompressed before a failure is posted before the error.
+    for await (const piece of counted.pipeThrough(nativeGunzip())) {
       while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => wake = resolve);
       const text = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength
         ? piece
@@ -43,9 +54,13 @@ async function gunzipFile(path: string): Promise<void> {
       inFlight++;
       post({ type: "text", text, compressed }, [text.buffer as ArrayBuffer]);
     }
-    if (error) return post({ type: "error", message: error.message });
-    if (final) return post({ type: "end", compressed });
+  } catch (error) {
+    const message = error === readError?.error
+      ? messageOf(error)
+      : `Cannot decompress gzip input: ${messageOf(error)}`;
+    return post({ type: "error", message });
   }
+  post({ type: "end", compressed });
 }
 
 self.onmessage = (event: MessageEvent<GunzipRequest>) => {
@@ -57,6 +72,6 @@ self.onmessage = (event: MessageEvent<GunzipRequest>) => {
     return;
   }
   gunzipFile(request.path).catch((error) => {
-    post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    post({ type: "error", message: messageOf(error) });
   });
 };

@@ -28,9 +28,9 @@ export interface ThreadedGunzip {
 }
 
 /**
- * Decompresses the gzip file at `path` on a worker thread. The stream errors with the
- * decoder's `TypeError` (`Cannot decompress gzip input: …`) after the text before the failure,
- * or with the file's own error.
+ * Decompresses the gzip file at `path` on a worker thread (`node:zlib`, as the main thread
+ * does). The stream errors with a `TypeError` (`Cannot decompress gzip input: …`) after the
+ * text before the failure, or with the file's own error message.
  */
 export function threadedGunzip(path: string): ThreadedGunzip {
   const worker = new Worker(new URL("./gunzip_worker.ts", import.meta.url), { type: "module" });

@@ -374,7 +374,9 @@ async function transformFile(
   io: CliIo,
   sinks: Sinks,
 ): Promise<Failure | undefined> {
-  const input = await openInput(file, io, true);
+  // With several jobs, each file is one thread's work (decompressed where it is transformed):
+  // a gunzip thread per job would ask for more cores than there are (docs/scale.md).
+  const input = await openInput(file, io, !inParallel(settings));
   if (!("source" in input)) return input;
   const { source, size, threaded } = input;
   // A gzip file decompressed on the gunzip thread comes as plain text.

@@ -13,6 +13,7 @@ import { NdjsonStream, StreamReadError, type StreamStats } from "../stream/mod.t
 import { badRowJson } from "./bad_row_json.ts";
 import { EXIT } from "./exit_codes.ts";
 import { fileSource } from "./file_source.ts";
+import { nativeGunzip } from "./native_gunzip.ts";
 import { openOutputFile, type Output, OutputError } from "./output.ts";
 import type { JobRequest, JobResult } from "./parallel_transform.ts";
 import { messageOf } from "../_error_message.ts";
@@ -46,7 +47,8 @@ async function transformToSpool(request: JobRequest): Promise<JobResult> {
     spools.push(outFile);
     const badFile = await open(bad);
     spools.push(badFile);
-    const ndjson = new NdjsonStream(fileSource(handle), options);
+    // Gzip decompressed here, by node:zlib (native): this thread is the whole job.
+    const ndjson = new NdjsonStream(fileSource(handle), { ...options, gunzip: nativeGunzip });
     stats = ndjson.stats;
     const writeEvents = async () => {
       const reader = ndjson.getReader({ mode: "byob" });

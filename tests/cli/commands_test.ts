@@ -1,39 +1,8 @@
 import assert from "node:assert/strict";
 import { COMMANDS } from "../../src/cli/commands.ts";
 import { runInProcess } from "../support/run_cli.ts";
-import { PROJECT_ROOT, runDeno } from "../support/runtime.ts";
-
-interface InfoDependency {
-  isDynamic?: boolean;
-  code?: { specifier?: string };
-  type?: { specifier?: string };
-}
-interface InfoModule {
-  specifier: string;
-  dependencies?: InfoDependency[];
-}
-
-/** The modules `root` loads before it runs: its static imports, followed through. */
-async function staticGraph(root: string): Promise<string[]> {
-  const info = await runDeno(["info", "--json", root]);
-  assert.equal(info.code, 0, info.stderr);
-  const graph = JSON.parse(info.stdout) as { roots: string[]; modules: InfoModule[] };
-  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const todo = [...graph.roots];
-  while (todo.length > 0) {
-    const specifier = todo.pop()!;
-    if (seen.has(specifier)) continue;
-    seen.add(specifier);
-    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
-      if (dependency.isDynamic) continue;
-      for (const target of [dependency.code?.specifier, dependency.type?.specifier]) {
-        if (target !== undefined) todo.push(target);
-      }
-    }
-  }
-  return [...seen];
-}
+import { staticGraph } from "../support/module_graph.ts";
+import { PROJECT_ROOT } from "../support/runtime.ts";
 
 Deno.test("COMMANDS loads no command's modules before it runs", async () => {
   const loaded = await staticGraph(`${PROJECT_ROOT}src/cli.ts`);
