@@ -63,6 +63,12 @@ export class LineSource {
   /** The next chunk, asked for before the current one is handled. */
   #ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   #gunzip: GunzipDecoder | null = null;
+  /**
+   * What the built-in decoder made of the last compressed chunk, handed to the splitter one
+   * piece per call (a chunk of 1 MiB can hold thousands of lines: an `EventStream` would
+   * otherwise hold all their event objects at once), then its error, if any.
+   */
+  #pieces: { out: Uint8Array[]; at: number; error?: TypeError; ended: boolean } | null = null;
 
   constructor(source: ReadableStream<Uint8Array>, options: LineSourceOptions = {}) {
     const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, gzip = "auto", gunzip } = options;
@@ -86,6 +92,7 @@ export class LineSource {
    * input has ended and every line has been handed over.
    */
   async next(handler: LineHandler): Promise<boolean> {
+    if (this.#pieces !== null) return this.#nextPiece(handler);
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       const pending = this.#ahead ?? this.#reader.read();
@@ -105,6 +112,7 @@ export class LineSource {
     try {
       if (result.done) {
         if (await this.#feed(new Uint8Array(0), true, handler)) return true; // now decompressing
+        if (this.#pieces !== null) return true; // the last pieces come first
         this.#splitter.finish(handler);
         this.stats.done = true;
         this.#reader.releaseLock();
@@ -126,22 +134,48 @@ export class LineSource {
       }
       return true;
     } catch (error) {
-      if (!(error instanceof GzipError)) throw error;
-      this.#syncCounts();
-      this.stats.done = true;
-      await this.#reader.cancel(error.error).catch(() => {});
-      throw new StreamReadError(
-        `Cannot read the input after line ${this.stats.lines}: ${error.message}`,
-        { line: this.stats.lines, cause: error.error },
-      );
+      return await this.#failed(error);
     } finally {
       this.#syncCounts();
     }
   }
 
+  /** Hands the next decompressed piece to the splitter (see `#pieces`). */
+  async #nextPiece(handler: LineHandler): Promise<boolean> {
+    const pieces = this.#pieces!;
+    try {
+      if (pieces.at < pieces.out.length) this.#splitter.push(pieces.out[pieces.at++], handler);
+      if (pieces.at < pieces.out.length) return true;
+      this.#pieces = null;
+      if (pieces.error) throw new GzipError(pieces.error);
+      if (!pieces.ended) return true;
+      this.#splitter.finish(handler);
+      this.stats.done = true;
+      this.#reader.releaseLock();
+      return false;
+    } catch (error) {
+      return await this.#failed(error);
+    } finally {
+      this.#syncCounts();
+    }
+  }
+
+  /** Corrupt gzip data: the input is cancelled and the error says how far it was read. */
+  async #failed(error: unknown): Promise<never> {
+    if (!(error instanceof GzipError)) throw error;
+    this.#syncCounts();
+    this.stats.done = true;
+    await this.#reader.cancel(error.error).catch(() => {});
+    throw new StreamReadError(
+      `Cannot read the input after line ${this.stats.lines}: ${error.message}`,
+      { line: this.stats.lines, cause: error.error },
+    );
+  }
+
   /** Stops reading: the source is cancelled. */
   async cancel(reason?: unknown): Promise<void> {
     this.stats.done = true;
+    this.#pieces = null;
     this.#gunzip?.cancel();
     if (this.#external) {
       // Cancel the source itself too: a decompressor may not pass the cancel on at once.
@@ -184,7 +218,11 @@ export class LineSource {
       return false;
     }
     const { out, error } = await this.#gunzip.push(bytes, final);
-    for (const piece of out) this.#splitter.push(piece, handler);
+    if (out.length > 0) this.#splitter.push(out[0], handler);
+    if (out.length > 1) {
+      this.#pieces = { out, at: 1, error, ended: final };
+      return false;
+    }
     if (error) throw new GzipError(error);
     return false;
   }
