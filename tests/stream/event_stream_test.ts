@@ -277,3 +277,22 @@ Deno.test("EventStream rejects invalid options at once", async (t) => {
     });
   }
 });
+
+Deno.test("EventStream transforms a large gzip chunk a piece at a time, as it is read", async () => {
+  // One compressed chunk of about a megabyte that decompresses into thousands of lines: the
+  // first read must not turn them all into objects at once (they would all be held in memory).
+  const lines = Array.from({ length: 40 }, () => good).flat();
+  const gz = await gzipMember(lines.join("\n") + "\n");
+  const stream = new EventStream(streamOf([gz]));
+  const reader = stream.getReader();
+  const first = await reader.read();
+  assert.equal(first.done, false);
+  assert.ok(
+    stream.stats.events < lines.length / 2,
+    `${stream.stats.events} of ${lines.length} events made by the first read`,
+  );
+  let count = 1;
+  while (!(await reader.read()).done) count++;
+  assert.equal(count, lines.length);
+  assert.equal(stream.stats.events, lines.length);
+});
