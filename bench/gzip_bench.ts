@@ -18,7 +18,9 @@
  * ```
  *
  * After the run it prints, for each case, events/s of the median iteration and the ratio new ÷
- * old of the medians.
+ * old of the medians; then, from rounds that run the old and the new path one after the other
+ * (alternating which goes first), the median of the per-round ratios: on a shared machine the
+ * medians of separate cases can be minutes apart, the paired rounds are not.
  *
  * @module
  */
@@ -171,6 +173,41 @@ Deno.bench(timed(NEW_NDJSON, () => ndjson(), ndjsonCase));
 Deno.bench(timed(OLD_RUN, () => run(oldGunzip), { ...runCase, baseline: true }));
 Deno.bench(timed(NEW_RUN, () => run(), runCase));
 
+/**
+ * Old and new one after the other in each round (the order alternating), so that a slow spell
+ * of the shared machine hits both: the ratio of each round, and their median.
+ */
+const pairedRatios = new Map<string, number[]>();
+function paired(name: string, old: () => Promise<void>, now: () => Promise<void>) {
+  let round = 0;
+  Deno.bench({
+    name,
+    group: "old and new in the same round",
+    n: 7,
+    warmup: 1,
+    async fn() {
+      const time = async (f: () => Promise<void>) => {
+        const start = performance.now();
+        await f();
+        return performance.now() - start;
+      };
+      let oldMs: number, newMs: number;
+      if (round++ % 2 === 0) {
+        oldMs = await time(old);
+        newMs = await time(now);
+      } else {
+        newMs = await time(now);
+        oldMs = await time(old);
+      }
+      const list = pairedRatios.get(name) ?? [];
+      list.push(oldMs / newMs);
+      pairedRatios.set(name, list);
+    },
+  });
+}
+paired("NdjsonStream, old then new", () => ndjson(oldGunzip), () => ndjson());
+paired("readRun, old then new", () => run(oldGunzip), () => run());
+
 globalThis.addEventListener("unload", () => {
   const report = [
     `corpus: ${events} events, ${(text.length / 1e6).toFixed(1)} MB, ${MEMBERS} gzip members`,
@@ -193,5 +230,11 @@ globalThis.addEventListener("unload", () => {
   }
   report.push(`NdjsonStream new ÷ old: ${(rate(NEW_NDJSON) / rate(OLD_NDJSON)).toFixed(2)}`);
   report.push(`readRun new ÷ old: ${(rate(NEW_RUN, OBJECTS) / rate(OLD_RUN, OBJECTS)).toFixed(2)}`);
+  for (const [name, ratios] of pairedRatios) {
+    report.push(
+      `${name}, new ÷ old per round: median ${median(ratios).toFixed(2)} of ${ratios.length} ` +
+        `(${[...ratios].sort((x, y) => x - y).map((r) => r.toFixed(2)).join(", ")})`,
+    );
+  }
   console.error(report.join("\n"));
 });
