@@ -107,20 +107,6 @@ export function _columnValue(spec: _ColumnSpec, value: unknown): _ColumnValue {
   throw new TypeError(`${spec.name} ${describe(value)} is not a valid ${spec.kind} value`);
 }
 
-const utf8 = new TextDecoder();
-
-/** The text of valid UTF-8 `bytes[from, to)`, without a decoder call for short ASCII. */
-function textOf(bytes: Uint8Array, from: number, to: number): string {
-  if (to - from > 24) return utf8.decode(bytes.subarray(from, to));
-  let text = "";
-  for (let i = from; i < to; i++) {
-    const b = bytes[i];
-    if (b >= 0x80) return utf8.decode(bytes.subarray(from, to));
-    text += String.fromCharCode(b);
-  }
-  return text;
-}
-
 function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
@@ -138,7 +124,9 @@ const SAMPLE = 512;
 /**
  * The values of one column in the current row group, encoded as they arrive: PLAIN bytes (so
  * no value is kept as a JavaScript string), and for strings also dictionary indexes while a
- * dictionary still pays (at most half as many distinct values as values).
+ * dictionary still pays (at most half as many distinct values as values). The dictionary is
+ * keyed by the values' bytes in the PLAIN buffer: a hash table of entry numbers, each entry
+ * the position of its first occurrence.
  */
 export class _ColumnBuffer {
   readonly spec: _ColumnSpec;
@@ -148,24 +136,33 @@ export class _ColumnBuffer {
   count = 0;
   /** The values, PLAIN-encoded (booleans one byte each, packed when written). */
   readonly plain: _Bytes;
-  /** String columns: the distinct values and their indexes, `undefined` once it does not pay. */
-  dictionary: Map<string, number> | undefined;
+  /** String columns: whether the dictionary is still kept (it is dropped once it does not pay). */
+  hasDictionary: boolean;
+  /** String columns: how many distinct values the dictionary holds. */
+  dictionarySize = 0;
   /** String columns: the dictionary index of each value. */
   readonly indexes: Uint16Array | undefined;
   /** Numeric and timestamp columns: the smallest and largest value. */
   min: number | bigint | undefined;
   max: number | bigint | undefined;
   readonly #dictionaryLimit: number;
+  /** Open addressing: entry number + 1 of each slot (0: empty). */
+  readonly #slots: Int32Array;
+  /** Where entry `e`'s bytes start in the PLAIN buffer (after its length). */
+  readonly #entryAt: Int32Array;
+  readonly #entryLength: Int32Array;
 
   constructor(spec: _ColumnSpec, rows: number) {
     this.spec = spec;
     this.defs = new Uint8Array(rows);
     this.plain = new _Bytes(spec.kind === "bool" ? rows : 1024);
     this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
-    if (spec.kind === "string") {
-      this.dictionary = new Map();
-      this.indexes = new Uint16Array(rows);
-    }
+    this.hasDictionary = spec.kind === "string";
+    const entries = this.hasDictionary ? this.#dictionaryLimit + 1 : 0;
+    this.indexes = this.hasDictionary ? new Uint16Array(rows) : undefined;
+    this.#slots = new Int32Array(this.hasDictionary ? slotsFor(entries) : 0);
+    this.#entryAt = new Int32Array(entries);
+    this.#entryLength = new Int32Array(entries);
   }
 
   /** Adds the value of row `row` (a value {@linkcode _columnValue} returned for this column). */
@@ -173,10 +170,12 @@ export class _ColumnBuffer {
     this.defs[row] = 1;
     const plain = this.plain;
     switch (this.spec.kind) {
-      case "string":
+      case "string": {
+        const at = plain.length + 4;
         plain.lengthPrefixedUtf8(value as string);
-        if (this.dictionary !== undefined) this.#index(value as string);
+        if (this.hasDictionary) this.#indexLast(at);
         break;
+      }
       case "json":
         plain.lengthPrefixedUtf8(value as string);
         break;
@@ -210,27 +209,77 @@ export class _ColumnBuffer {
     plain.ensure(4 + length);
     plain.view.setInt32(plain.length, length, true);
     const out = plain.bytes;
-    let o = plain.length + 4;
+    const at = plain.length + 4;
+    let o = at;
     if (length < 32) { for (let i = from; i < to; i++) out[o++] = bytes[i]; }
     else out.set(bytes.subarray(from, to), o);
     plain.length += 4 + length;
-    if (this.dictionary !== undefined) this.#index(textOf(bytes, from, to));
+    if (this.hasDictionary) this.#indexLast(at);
     this.count++;
   }
 
-  #index(value: string): void {
-    const dictionary = this.dictionary!;
-    let index = dictionary.get(value);
-    if (index === undefined) {
-      index = dictionary.size;
-      if (index >= this.#dictionaryLimit) {
-        this.dictionary = undefined;
-        return;
+  /** Adds the value of row `row` of a numeric column (an `int` already checked, a `double`). */
+  addNumber(row: number, value: number): void {
+    this.defs[row] = 1;
+    if (this.spec.kind === "int") this.plain.i32(value);
+    else this.plain.f64(value);
+    this.#bound(value);
+    this.count++;
+  }
+
+  /** Adds a boolean of row `row`. */
+  addBool(row: number, value: boolean): void {
+    this.defs[row] = 1;
+    this.plain.u8(value ? 1 : 0);
+    this.count++;
+  }
+
+  /** Finds (or adds) the dictionary entry of the value just written at PLAIN's `[at, end)`. */
+  #indexLast(at: number): void {
+    const plain = this.plain;
+    const bytes = plain.bytes;
+    const end = plain.length;
+    let hash = 0x811c9dc5;
+    for (let i = at; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    const length = end - at;
+    let slot = (hash ^ (hash >>> 15)) & mask;
+    for (;;) {
+      const entry = slots[slot] - 1;
+      if (entry < 0) break;
+      if (
+        this.#entryLength[entry] === length && sameBytes(bytes, this.#entryAt[entry], at, length)
+      ) {
+        return this.#indexed(entry);
       }
-      dictionary.set(value, index);
+      slot = (slot + 1) & mask;
     }
-    this.indexes![this.count] = index;
-    if (this.count + 1 === SAMPLE && dictionary.size > SAMPLE >> 1) this.dictionary = undefined;
+    const entry = this.dictionarySize;
+    if (entry >= this.#dictionaryLimit) {
+      this.hasDictionary = false;
+      return;
+    }
+    slots[slot] = entry + 1;
+    this.#entryAt[entry] = at;
+    this.#entryLength[entry] = length;
+    this.dictionarySize++;
+    this.#indexed(entry);
+  }
+
+  #indexed(entry: number): void {
+    this.indexes![this.count] = entry;
+    if (this.count + 1 === SAMPLE && this.dictionarySize > SAMPLE >> 1) this.hasDictionary = false;
+  }
+
+  /** Appends the dictionary's values, PLAIN-encoded in index order, to `body`. */
+  writeDictionary(body: _Bytes): void {
+    const bytes = this.plain.bytes;
+    for (let e = 0; e < this.dictionarySize; e++) {
+      const at = this.#entryAt[e];
+      body.i32(this.#entryLength[e]);
+      body.append(bytes.subarray(at, at + this.#entryLength[e]));
+    }
   }
 
   #bound(value: number | bigint): void {
@@ -240,8 +289,7 @@ export class _ColumnBuffer {
 
   /** Whether the dictionary pays: at most half as many distinct values as values. */
   get useDictionary(): boolean {
-    return this.dictionary !== undefined && this.count > 0 &&
-      this.dictionary.size <= this.count >> 1;
+    return this.hasDictionary && this.count > 0 && this.dictionarySize <= this.count >> 1;
   }
 
   /** Forgets the row group's values (keeping the buffers' memory). */
@@ -249,10 +297,26 @@ export class _ColumnBuffer {
     this.defs.fill(0);
     this.count = 0;
     this.plain.reset();
-    if (this.spec.kind === "string") this.dictionary = new Map();
+    if (this.spec.kind === "string") {
+      this.hasDictionary = true;
+      this.dictionarySize = 0;
+      this.#slots.fill(0);
+    }
     this.min = undefined;
     this.max = undefined;
   }
+}
+
+/** A power of two at least twice `entries`, so probes stay short. */
+function slotsFor(entries: number): number {
+  let size = 16;
+  while (size < entries * 2) size *= 2;
+  return size;
+}
+
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** Reused buffers for encoding. */
@@ -285,16 +349,16 @@ export function _writeChunk(
     compressedSize: 0,
     dataPageOffset: 0,
   };
-  const dictionary = column?.useDictionary ? column.dictionary! : undefined;
+  const dictionary = column?.useDictionary ? column : undefined;
   if (dictionary !== undefined) {
     meta.dictionaryPageOffset = out.offset;
     meta.encodings.push(_PARQUET.encoding.RLE_DICTIONARY);
     const body = scratch.body;
     body.reset();
-    for (const text of dictionary.keys()) body.lengthPrefixedUtf8(text);
+    dictionary.writeDictionary(body);
     writePage(out, meta, scratch, codec, _PARQUET.page.DICTIONARY, (t) =>
       t.struct(7, () => {
-        t.i32(1, dictionary.size);
+        t.i32(1, dictionary.dictionarySize);
         t.i32(2, _PARQUET.encoding.PLAIN);
       }));
   }
@@ -306,7 +370,7 @@ export function _writeChunk(
   body.view.setInt32(0, body.length - 4, true);
   if (column !== undefined && count > 0) {
     if (dictionary !== undefined) {
-      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.size - 1));
+      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.dictionarySize - 1));
       body.u8(bitWidth);
       _writeRleHybrid(body, column.indexes!, count, bitWidth);
     } else if (kind === "bool") writeBooleans(body, column.plain.content());
