@@ -205,15 +205,9 @@ export class _ColumnBuffer {
   addText(row: number, bytes: Uint8Array, from: number, to: number): void {
     this.defs[row] = 1;
     const plain = this.plain;
-    const length = to - from;
-    plain.ensure(4 + length);
-    plain.view.setInt32(plain.length, length, true);
-    const out = plain.bytes;
-    const at = plain.length + 4;
-    let o = at;
-    if (length < 32) { for (let i = from; i < to; i++) out[o++] = bytes[i]; }
-    else out.set(bytes.subarray(from, to), o);
-    plain.length += 4 + length;
+    plain.i32(to - from);
+    const at = plain.length;
+    plain.appendRange(bytes, from, to);
     if (this.hasDictionary) this.#indexLast(at);
     this.count++;
   }
@@ -278,7 +272,7 @@ export class _ColumnBuffer {
     for (let e = 0; e < this.dictionarySize; e++) {
       const at = this.#entryAt[e];
       body.i32(this.#entryLength[e]);
-      body.append(bytes.subarray(at, at + this.#entryLength[e]));
+      body.appendRange(bytes, at, at + this.#entryLength[e]);
     }
   }
 

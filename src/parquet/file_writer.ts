@@ -262,9 +262,9 @@ export class _ParquetFileWriter {
     if (hasGeo) {
       const text = this.#text;
       text.reset();
-      text.append(bytes.subarray(from[LATITUDE], to[LATITUDE]));
+      text.appendRange(bytes, from[LATITUDE], to[LATITUDE]);
       text.u8(GEO_SEPARATOR.charCodeAt(0));
-      text.append(bytes.subarray(from[LONGITUDE], to[LONGITUDE]));
+      text.appendRange(bytes, from[LONGITUDE], to[LONGITUDE]);
       this.#geo!.buffer.addText(row, text.bytes, 0, text.length);
     }
     for (let i = 0; i < FIELD_COUNT; i++) {
@@ -323,11 +323,11 @@ export class _ParquetFileWriter {
       for (let j = 0; j < k; j++) if (schemas[j].column === column) continue next;
       text.reset();
       text.u8(91); // [
-      text.append(bytes.subarray(scan.dataStart[k], scan.dataEnd[k]));
+      text.appendRange(bytes, scan.dataStart[k], scan.dataEnd[k]);
       for (let j = k + 1; j < count; j++) {
         if (schemas[j].column !== column) continue;
         text.u8(44); // ,
-        text.append(bytes.subarray(scan.dataStart[j], scan.dataEnd[j]));
+        text.appendRange(bytes, scan.dataStart[j], scan.dataEnd[j]);
       }
       text.u8(93); // ]
       this.#columns.get(column)!.buffer.addText(row, text.bytes, 0, text.length);
