@@ -12,7 +12,8 @@ import {
 } from "../stream/mod.ts";
 import { EXIT } from "./exit_codes.ts";
 import type { Progress } from "./progress.ts";
-import { parquetErrorJson, writeParquetFile } from "./whole_file.ts";
+import { parquetErrorJson, writeParquetFile, writeStreamFile } from "./whole_file.ts";
+import { ParquetStream } from "../parquet/mod.ts";
 import { messageOf } from "../_error_message.ts";
 
 /** What `transform` was asked for, as far as Parquet output goes. */
@@ -56,8 +57,85 @@ class InputFailure extends Error {
  * file cannot hold (an int beyond INT32, a timestamp finer than microseconds) becomes a bad row
  * `{"file","line","event","error":{"type":"ParquetUnwritable","message"}}`. Returns a message
  * when an input or the output failed; the file is then not written.
+ *
+ * The TSV goes straight into the columns (`ParquetStream`); with `--fields`, events are read as
+ * objects and only those keys kept.
  */
-export async function transformToParquet(
+export function transformToParquet(
+  settings: ParquetSettings,
+  hooks: ParquetHooks,
+): Promise<ParquetFailure | undefined> {
+  return settings.fields === undefined
+    ? tsvToParquet(settings, hooks)
+    : eventsToParquet(settings, hooks);
+}
+
+/** The inputs' TSV into one Parquet file through `ParquetStream`. */
+async function tsvToParquet(
+  settings: ParquetSettings,
+  hooks: ParquetHooks,
+): Promise<ParquetFailure | undefined> {
+  const where = { file: "", size: undefined as number | undefined, counted: true };
+  const pending: Promise<void>[] = [];
+  let unwritable = 0;
+  // Each input's counters go to the totals once it has been read (or has failed).
+  const count = () => {
+    if (!where.counted) hooks.progress.add(parquet.stats);
+    where.counted = true;
+  };
+  async function* sources(): AsyncGenerator<ReadableStream<Uint8Array>> {
+    for (const file of settings.files) {
+      count();
+      const input = await hooks.open(file);
+      if (!("source" in input)) throw new InputFailure(input);
+      where.file = file;
+      where.size = input.size;
+      where.counted = false;
+      yield input.source;
+    }
+  }
+  const parquet: ParquetStream = new ParquetStream(sources(), {
+    ...settings.streamOptions,
+    onBadRow: (row) => hooks.badRow(where.file, row),
+    onInvalid(event, error, line) {
+      unwritable++;
+      const row = { file: where.file, line, event, error: parquetErrorJson(error) };
+      pending.push(hooks.badLine(`${JSON.stringify(row)}\n`));
+    },
+  });
+  try {
+    await writeStreamFile(settings.outputPath!, parquet, async () => {
+      if (pending.length > 0) await Promise.all(pending.splice(0));
+      await hooks.progress.tick(parquet.stats, where.file, where.size);
+    });
+    await Promise.all(pending);
+    return undefined;
+  } catch (error) {
+    await Promise.all(pending).catch(() => {});
+    if (error instanceof InputFailure) return error.failure;
+    if (error instanceof StreamReadError) {
+      return { message: `${where.file}: ${error.message}`, ...READ_FAILED };
+    }
+    return outputFailure(settings, hooks, error);
+  } finally {
+    count();
+    hooks.progress.totals.badRows += unwritable;
+  }
+}
+
+/** The output could not be written: why, or the error again when it is not an I/O error. */
+function outputFailure(
+  settings: ParquetSettings,
+  hooks: ParquetHooks,
+  error: unknown,
+): ParquetFailure {
+  if (error instanceof Deno.errors.BrokenPipe || !hooks.isIoError(error)) throw error;
+  const message = `${settings.outputPath}: ${messageOf(error)}`;
+  return { message, status: hooks.statusOf(error), opened: true };
+}
+
+/** The inputs' events as objects (only `--fields`) into one Parquet file. */
+async function eventsToParquet(
   settings: ParquetSettings,
   hooks: ParquetHooks,
 ): Promise<ParquetFailure | undefined> {
@@ -108,9 +186,7 @@ export async function transformToParquet(
   } catch (error) {
     await Promise.all(pending).catch(() => {});
     if (error instanceof InputFailure) return error.failure;
-    if (error instanceof Deno.errors.BrokenPipe || !hooks.isIoError(error)) throw error;
-    const message = `${settings.outputPath}: ${messageOf(error)}`;
-    return { message, status: hooks.statusOf(error), opened: true };
+    return outputFailure(settings, hooks, error);
   } finally {
     hooks.progress.totals.events -= unwritable;
     hooks.progress.totals.badRows += unwritable;

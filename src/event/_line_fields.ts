@@ -90,7 +90,16 @@ export class LineFields {
       const kind = kinds[i];
       let stop = p;
       if (kind === STRING) {
+        const view = this.#view;
         for (;;) {
+          // Four bytes at a time while none is a tab or from 0x80 (SWAR: such a byte sets its
+          // high bit in the mask).
+          while (stop + 4 <= end) {
+            const w = view.getUint32(stop, true);
+            const t = w ^ 0x09090909;
+            if (((w | ((t - 0x01010101) & ~t)) & 0x80808080) !== 0) break;
+            stop += 4;
+          }
           while (stop < end && bytes[stop] < 0x80 && bytes[stop] !== TAB) stop++;
           if (stop >= end || bytes[stop] === TAB) break;
           stop = skipUtf8(bytes, stop, end);

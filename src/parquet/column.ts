@@ -233,8 +233,11 @@ export class _ColumnBuffer {
     const plain = this.plain;
     const bytes = plain.bytes;
     const end = plain.length;
+    const view = plain.view;
     let hash = 0x811c9dc5;
-    for (let i = at; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    let i = at;
+    for (; i + 4 <= end; i += 4) hash = Math.imul(hash ^ view.getInt32(i, true), 0x01000193);
+    for (; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     const slots = this.#slots;
     const mask = slots.length - 1;
     const length = end - at;
@@ -243,7 +246,7 @@ export class _ColumnBuffer {
       const entry = slots[slot] - 1;
       if (entry < 0) break;
       if (
-        this.#entryLength[entry] === length && sameBytes(bytes, this.#entryAt[entry], at, length)
+        this.#entryLength[entry] === length && sameBytes(view, this.#entryAt[entry], at, length)
       ) {
         return this.#indexed(entry);
       }
@@ -308,8 +311,12 @@ function slotsFor(entries: number): number {
   return size;
 }
 
-function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+function sameBytes(view: DataView, a: number, b: number, length: number): boolean {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+  }
+  for (; i < length; i++) if (view.getUint8(a + i) !== view.getUint8(b + i)) return false;
   return true;
 }
 
