@@ -155,7 +155,7 @@ export class _ColumnBuffer {
   constructor(spec: _ColumnSpec, rows: number) {
     this.spec = spec;
     this.defs = new Uint8Array(rows);
-    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1024);
+    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1 << 14);
     this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
     this.hasDictionary = spec.kind === "string";
     const entries = this.hasDictionary ? this.#dictionaryLimit + 1 : 0;
@@ -205,9 +205,14 @@ export class _ColumnBuffer {
   addText(row: number, bytes: Uint8Array, from: number, to: number): void {
     this.defs[row] = 1;
     const plain = this.plain;
-    plain.i32(to - from);
-    const at = plain.length;
-    plain.appendRange(bytes, from, to);
+    const length = to - from;
+    plain.ensure(4 + length);
+    plain.view.setInt32(plain.length, length, true);
+    const at = plain.length + 4;
+    const out = plain.bytes;
+    if (length < 128) { for (let i = from, o = at; i < to; i++) out[o++] = bytes[i]; }
+    else out.set(bytes.subarray(from, to), at);
+    plain.length = at + length;
     if (this.hasDictionary) this.#indexLast(at);
     this.count++;
   }
@@ -234,13 +239,19 @@ export class _ColumnBuffer {
     const bytes = plain.bytes;
     const end = plain.length;
     const view = plain.view;
-    let hash = 0x811c9dc5;
-    let i = at;
-    for (; i + 4 <= end; i += 4) hash = Math.imul(hash ^ view.getInt32(i, true), 0x01000193);
-    for (; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const length = end - at;
+    // A hash of the length and three words (start, middle, end): found entries are compared
+    // whole anyway, so hashing every byte would only cost time.
+    let hash = Math.imul(length, 0x9e3779b1);
+    if (length >= 4) {
+      hash = Math.imul(hash ^ view.getInt32(at, true), 0x01000193);
+      hash = Math.imul(hash ^ view.getInt32(at + ((length - 4) >> 1), true), 0x01000193);
+      hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x01000193);
+    } else {
+      for (let i = at; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    }
     const slots = this.#slots;
     const mask = slots.length - 1;
-    const length = end - at;
     let slot = (hash ^ (hash >>> 15)) & mask;
     for (;;) {
       const entry = slots[slot] - 1;
@@ -367,7 +378,11 @@ export function _writeChunk(
   const body = scratch.body;
   body.reset();
   body.i32(0); // the byte length of the definition levels, set below
-  _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
+  if (rows >= 8 && (count === 0 || count === rows)) {
+    // No value or every row has one: a single run (what the hybrid writer makes of it).
+    body.varint(rows * 2);
+    body.u8(count === 0 ? 0 : 1);
+  } else _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
   body.view.setInt32(0, body.length - 4, true);
   if (column !== undefined && count > 0) {
     if (dictionary !== undefined) {
