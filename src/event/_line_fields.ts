@@ -40,6 +40,9 @@ export class LineFields {
   readonly from: Int32Array = new Int32Array(FIELD_COUNT);
   readonly to: Int32Array = new Int32Array(FIELD_COUNT);
   readonly numbers: Float64Array = new Float64Array(FIELD_COUNT);
+  /** The indexes of the non-empty atomic fields, in order: the first `presentCount`. */
+  readonly present: Int32Array = new Int32Array(FIELD_COUNT);
+  presentCount = 0;
   /** The first entity of `derived_contexts`. */
   derivedFrom = 0;
   /** The unstruct event's schema, and where its data is in the line. */
@@ -78,6 +81,8 @@ export class LineFields {
     const from = this.from;
     const to = this.to;
     const derived = CONTEXTS_FIELDS[1];
+    const present = this.present;
+    let count = 0;
     let p = start;
     for (let i = 0; i < FIELD_COUNT; i++) {
       from[i] = p;
@@ -89,6 +94,7 @@ export class LineFields {
       }
       const kind = kinds[i];
       let stop = p;
+      if (kind < CONTEXTS) present[count++] = i;
       if (kind === STRING) {
         const view = this.#view;
         for (;;) {
@@ -119,6 +125,7 @@ export class LineFields {
       to[i] = stop;
       p = stop + 1;
     }
+    this.presentCount = count;
     return true;
   }
 

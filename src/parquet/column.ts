@@ -217,6 +217,23 @@ export class _ColumnBuffer {
     this.count++;
   }
 
+  /**
+   * Starts the value of row `row` of a JSON column, whose UTF-8 text the caller then appends
+   * to {@linkcode _ColumnBuffer.plain}; returns where it starts, for
+   * {@linkcode _ColumnBuffer.endText}.
+   */
+  beginText(row: number): number {
+    this.defs[row] = 1;
+    this.plain.i32(0); // its length, set by endText
+    return this.plain.length;
+  }
+
+  /** Ends the value {@linkcode _ColumnBuffer.beginText} started at `at`. */
+  endText(at: number): void {
+    this.plain.view.setInt32(at - 4, this.plain.length - at, true);
+    this.count++;
+  }
+
   /** Adds the value of row `row` of a numeric column (an `int` already checked, a `double`). */
   addNumber(row: number, value: number): void {
     this.defs[row] = 1;

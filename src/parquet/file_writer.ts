@@ -241,9 +241,11 @@ export class _ParquetFileWriter {
     const to = f.to;
     const byField = this.#byField;
     const stamps = this.#stamps;
-    for (let i = 0; i < FIELD_COUNT; i++) {
+    const present = f.present;
+    const count = f.presentCount;
+    for (let n = 0; n < count; n++) {
+      const i = present[n];
       const kind = KINDS[i];
-      if (from[i] === to[i] || kind >= CONTEXTS) continue;
       if (byField[i] === undefined) return false;
       if (kind === INT) {
         const value = f.numbers[i];
@@ -267,10 +269,10 @@ export class _ParquetFileWriter {
       text.appendRange(bytes, from[LONGITUDE], to[LONGITUDE]);
       this.#geo!.buffer.addText(row, text.bytes, 0, text.length);
     }
-    for (let i = 0; i < FIELD_COUNT; i++) {
+    for (let n = 0; n < count; n++) {
+      const i = present[n];
       const a = from[i];
       const b = to[i];
-      if (a === b) continue;
       const kind = KINDS[i];
       if (kind === STRING) byField[i]!.buffer.addText(row, bytes, a, b);
       else if (kind < BOOL) byField[i]!.buffer.addNumber(row, f.numbers[i]);
@@ -317,11 +319,12 @@ export class _ParquetFileWriter {
     const schemas = scan.schemas;
     const count = scan.count;
     const bytes = f.bytes;
-    const text = this.#text;
     next: for (let k = 0; k < count; k++) {
       const column = schemas[k].column;
       for (let j = 0; j < k; j++) if (schemas[j].column === column) continue next;
-      text.reset();
+      const buffer = this.#columns.get(column)!.buffer;
+      const text = buffer.plain;
+      const at = buffer.beginText(row);
       text.u8(91); // [
       text.appendRange(bytes, scan.dataStart[k], scan.dataEnd[k]);
       for (let j = k + 1; j < count; j++) {
@@ -330,7 +333,7 @@ export class _ParquetFileWriter {
         text.appendRange(bytes, scan.dataStart[j], scan.dataEnd[j]);
       }
       text.u8(93); // ]
-      this.#columns.get(column)!.buffer.addText(row, text.bytes, 0, text.length);
+      buffer.endText(at);
     }
     if (f.unstruct !== undefined) {
       this.#columns.get(f.unstruct.unstructColumn)!.buffer.addText(
