@@ -13,6 +13,11 @@
  * `bench/parquet_writers_bench.ts` compares the writer with hyparquet-writer on events in memory
  * (in its own process: 20,000 event objects held in memory slow every garbage collection).
  *
+ * Rows: gzip TSV → NDJSON (`NdjsonStream`, the baseline), gzip TSV → `ParquetStream` (the TSV
+ * fields straight into the columns: the command line's path, the headline), gzip TSV →
+ * `NdjsonStream` → `toParquet`, and gzip TSV → `EventStream` → `toParquet` (event objects), with
+ * and without Snappy.
+ *
  * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
  * After the run the benchmark prints events/s of the median and the fastest iteration of each,
  * and the ratio of the medians, on stderr.

@@ -115,6 +115,9 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** The room of a new dictionary (a power of two); it doubles as needed. */
+const INITIAL_ENTRIES = 64;
+
 /** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
 const MAX_DICTIONARY = 0xffff;
 
@@ -147,10 +150,12 @@ export class _ColumnBuffer {
   max: number | bigint | undefined;
   readonly #dictionaryLimit: number;
   /** Open addressing: entry number + 1 of each slot (0: empty). */
-  readonly #slots: Int32Array;
+  #slots: Int32Array;
   /** Where entry `e`'s bytes start in the PLAIN buffer (after its length). */
-  readonly #entryAt: Int32Array;
-  readonly #entryLength: Int32Array;
+  #entryAt: Int32Array;
+  #entryLength: Int32Array;
+  /** The hash of each entry, to place it again when the table grows. */
+  #entryHash: Int32Array;
 
   constructor(spec: _ColumnSpec, rows: number) {
     this.spec = spec;
@@ -158,11 +163,13 @@ export class _ColumnBuffer {
     this.plain = new _Bytes(spec.kind === "bool" ? rows : 1 << 14);
     this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
     this.hasDictionary = spec.kind === "string";
-    const entries = this.hasDictionary ? this.#dictionaryLimit + 1 : 0;
     this.indexes = this.hasDictionary ? new Uint16Array(rows) : undefined;
-    this.#slots = new Int32Array(this.hasDictionary ? slotsFor(entries) : 0);
+    // The table starts small and doubles as entries come (most dictionaries stay small).
+    const entries = this.hasDictionary ? INITIAL_ENTRIES : 0;
+    this.#slots = new Int32Array(2 * entries);
     this.#entryAt = new Int32Array(entries);
     this.#entryLength = new Int32Array(entries);
+    this.#entryHash = new Int32Array(entries);
   }
 
   /** Adds the value of row `row` (a value {@linkcode _columnValue} returned for this column). */
@@ -267,9 +274,10 @@ export class _ColumnBuffer {
     } else {
       for (let i = at; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     }
+    hash ^= hash >>> 15;
     const slots = this.#slots;
     const mask = slots.length - 1;
-    let slot = (hash ^ (hash >>> 15)) & mask;
+    let slot = hash & mask;
     for (;;) {
       const entry = slots[slot] - 1;
       if (entry < 0) break;
@@ -285,11 +293,38 @@ export class _ColumnBuffer {
       this.hasDictionary = false;
       return;
     }
-    slots[slot] = entry + 1;
+    if (entry === this.#entryAt.length) {
+      this.#grow();
+      slot = hash & (this.#slots.length - 1);
+      while (this.#slots[slot] !== 0) slot = (slot + 1) & (this.#slots.length - 1);
+    }
+    this.#slots[slot] = entry + 1;
     this.#entryAt[entry] = at;
     this.#entryLength[entry] = length;
+    this.#entryHash[entry] = hash;
     this.dictionarySize++;
     this.#indexed(entry);
+  }
+
+  /** Doubles the table and the entries' room, placing every entry again. */
+  #grow(): void {
+    const entries = this.#entryAt.length * 2;
+    const at = new Int32Array(entries);
+    at.set(this.#entryAt);
+    this.#entryAt = at;
+    const length = new Int32Array(entries);
+    length.set(this.#entryLength);
+    this.#entryLength = length;
+    const hashes = new Int32Array(entries);
+    hashes.set(this.#entryHash);
+    this.#entryHash = hashes;
+    const slots = this.#slots = new Int32Array(2 * entries);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.dictionarySize; e++) {
+      let slot = hashes[e] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
   }
 
   #indexed(entry: number): void {
@@ -330,13 +365,6 @@ export class _ColumnBuffer {
     this.min = undefined;
     this.max = undefined;
   }
-}
-
-/** A power of two at least twice `entries`, so probes stay short. */
-function slotsFor(entries: number): number {
-  let size = 16;
-  while (size < entries * 2) size *= 2;
-  return size;
 }
 
 function sameBytes(view: DataView, a: number, b: number, length: number): boolean {
