@@ -115,6 +115,12 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** After how many values of the first row group a column's buffer is sized for the rest. */
+const SIZING_VALUES = 64;
+
+/** The most a column's buffer is sized for in advance: 64 MiB. */
+const MAX_RESERVE = 64 * 1024 * 1024;
+
 /** The room of a new dictionary (a power of two); it doubles as needed. */
 const INITIAL_ENTRIES = 64;
 
@@ -149,6 +155,8 @@ export class _ColumnBuffer {
   min: number | bigint | undefined;
   max: number | bigint | undefined;
   readonly #dictionaryLimit: number;
+  /** Whether {@linkcode _ColumnBuffer.#reserve} has sized the buffer. */
+  #reserved = false;
   /** Open addressing: entry number + 1 of each slot (0: empty). */
   #slots: Int32Array;
   /** Where entry `e`'s bytes start in the PLAIN buffer (after its length). */
@@ -202,7 +210,7 @@ export class _ColumnBuffer {
         plain.u8(value ? 1 : 0);
         break;
     }
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /**
@@ -221,7 +229,7 @@ export class _ColumnBuffer {
     else out.set(bytes.subarray(from, to), at);
     plain.length = at + length;
     if (this.hasDictionary) this.#indexLast(at);
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /**
@@ -238,7 +246,7 @@ export class _ColumnBuffer {
   /** Ends the value {@linkcode _ColumnBuffer.beginText} started at `at`. */
   endText(at: number): void {
     this.plain.view.setInt32(at - 4, this.plain.length - at, true);
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /** Adds the value of row `row` of a numeric column (an `int` already checked, a `double`). */
@@ -247,14 +255,14 @@ export class _ColumnBuffer {
     if (this.spec.kind === "int") this.plain.i32(value);
     else this.plain.f64(value);
     this.#bound(value);
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /** Adds a boolean of row `row`. */
   addBool(row: number, value: boolean): void {
     this.defs[row] = 1;
     this.plain.u8(value ? 1 : 0);
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /** Finds (or adds) the dictionary entry of the value just written at PLAIN's `[at, end)`. */
@@ -340,6 +348,27 @@ export class _ColumnBuffer {
       body.i32(this.#entryLength[e]);
       body.appendRange(bytes, at, at + this.#entryLength[e]);
     }
+  }
+
+  /**
+   * Once the first row group has had {@linkcode SIZING_VALUES} values, makes room for what the
+   * row group will need at this rate, so the buffer grows once rather than doubling again and
+   * again (each doubling copies everything so far).
+   */
+  #reserve(): void {
+    if (this.#reserved) return;
+    this.#reserved = true;
+    const plain = this.plain;
+    const rows = this.defs.length;
+    const expected = Math.min(plain.length * (rows / this.#lastRow()) * 1.25, MAX_RESERVE);
+    if (expected > plain.bytes.length) plain.ensure(Math.ceil(expected) - plain.length);
+  }
+
+  /** The number of rows up to the last one with a value. */
+  #lastRow(): number {
+    let row = this.defs.length;
+    while (row > 0 && this.defs[row - 1] === 0) row--;
+    return Math.max(row, 1);
   }
 
   #bound(value: number | bigint): void {
