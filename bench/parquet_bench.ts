@@ -19,7 +19,8 @@
  * and without Snappy.
  *
  * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
- * After the run the benchmark prints events/s of the median and the fastest iteration of each,
+ * Each row is timed 12 times (2 warm-up iterations, counted too). After the run the benchmark
+ * prints events/s of the median and the fastest iteration of each,
  * and the ratio of the medians, on stderr.
  *
  * Peak memory is measured by `bench/parquet_memory.ts` (a separate process per run).
@@ -105,7 +106,9 @@ const NDJSON = "file.gz → NdjsonStream → NDJSON (as the CLI)";
 const PARQUET = "file.gz → ParquetStream, Snappy (as the CLI)";
 const VIA_NDJSON = "file.gz → NdjsonStream → toParquet, Snappy";
 const OBJECTS = "file.gz → EventStream → toParquet (event objects), Snappy";
-const GROUP = { group: "gzip TSV to" };
+// Twelve timed iterations each (two of them warm-up): the first iterations of a path compile
+// its code and are much slower, and with seven the median could land on one of them.
+const GROUP = { group: "gzip TSV to", n: 10, warmup: 2 };
 Deno.bench(timed(NDJSON, gzipToNdjson, { ...GROUP, baseline: true }));
 Deno.bench(timed(PARQUET, gzipToParquetStream, GROUP));
 Deno.bench(timed(VIA_NDJSON, gzipToParquetViaNdjson, GROUP));

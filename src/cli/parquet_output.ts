@@ -9,6 +9,7 @@ import {
   EventStream,
   type EventStreamOptions,
   StreamReadError,
+  type StreamStats,
 } from "../stream/mod.ts";
 import { EXIT } from "./exit_codes.ts";
 import type { Progress } from "./progress.ts";
@@ -33,9 +34,10 @@ export interface ParquetFailure {
 
 /** What `transform` lends the Parquet output: opening inputs, bad rows, progress, errors. */
 export interface ParquetHooks {
-  open(
-    file: string,
-  ): Promise<{ source: ReadableStream<Uint8Array>; size?: number } | ParquetFailure>;
+  open(file: string): Promise<
+    | { source: ReadableStream<Uint8Array>; size?: number; threaded?: { compressed: number } }
+    | ParquetFailure
+  >;
   badRow(file: string, row: BadRow): Promise<void>;
   badLine(line: string): Promise<void>;
   progress: Progress;
@@ -75,12 +77,24 @@ async function tsvToParquet(
   settings: ParquetSettings,
   hooks: ParquetHooks,
 ): Promise<ParquetFailure | undefined> {
-  const where = { file: "", size: undefined as number | undefined, counted: true };
+  const where = {
+    file: "",
+    size: undefined as number | undefined,
+    threaded: undefined as { compressed: number } | undefined,
+    counted: true,
+  };
+  // A gzip file decompressed on the gunzip thread comes as plain text: its counters say so.
+  const stats = (): StreamStats => {
+    const threaded = where.threaded;
+    return threaded === undefined
+      ? parquet.stats
+      : { ...parquet.stats, gzip: true, sourceBytes: threaded.compressed };
+  };
   const pending: Promise<void>[] = [];
   let unwritable = 0;
   // Each input's counters go to the totals once it has been read (or has failed).
   const count = () => {
-    if (!where.counted) hooks.progress.add(parquet.stats);
+    if (!where.counted) hooks.progress.add(stats());
     where.counted = true;
   };
   async function* sources(): AsyncGenerator<ReadableStream<Uint8Array>> {
@@ -90,6 +104,7 @@ async function tsvToParquet(
       if (!("source" in input)) throw new InputFailure(input);
       where.file = file;
       where.size = input.size;
+      where.threaded = input.threaded;
       where.counted = false;
       yield input.source;
     }
@@ -106,7 +121,7 @@ async function tsvToParquet(
   try {
     await writeStreamFile(settings.outputPath!, parquet, async () => {
       if (pending.length > 0) await Promise.all(pending.splice(0));
-      await hooks.progress.tick(parquet.stats, where.file, where.size);
+      await hooks.progress.tick(stats(), where.file, where.size);
     });
     await Promise.all(pending);
     return undefined;

@@ -239,7 +239,9 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
   };
   if (settings.format === "parquet") {
     const failure = await transformToParquet(settings, {
-      open: (file) => openInput(file, io),
+      // A large gzip file is decompressed on the gunzip thread (plain text comes out, which
+      // ParquetStream's gzip detection reads as such).
+      open: (file) => openInput(file, io, settings.streamOptions.gzip !== true),
       badRow: (file, row) => writeBadRow(file, row, sinks),
       badLine: (line) => writeBadLine(line, sinks),
       progress: sinks.progress,
