@@ -19,6 +19,9 @@
  * and without Snappy.
  *
  * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
+ * A last bench pairs the two sides of the target in each iteration (NDJSON and `ParquetStream`
+ * one after the other, the order alternating) and prints the median of the iterations' ratios:
+ * the figure that holds when other jobs share the machine (as `bench/paired_bench.ts` does).
  * Each row is timed 12 times (2 warm-up iterations, counted too). After the run the benchmark
  * prints events/s of the median and the fastest iteration of each,
  * and the ratio of the medians, on stderr.
@@ -117,6 +120,32 @@ Deno.bench(
   timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none"), GROUP),
 );
 
+/**
+ * Both sides of the target in one iteration, one after the other (the order alternating), so a
+ * change of the machine's load hits both: the ratio of each iteration is kept.
+ */
+const pairedRatios: number[] = [];
+async function pairedIteration(): Promise<void> {
+  const first = pairedRatios.length % 2 === 0;
+  const times: number[] = [];
+  for (
+    const run of first ? [gzipToNdjson, gzipToParquetStream] : [gzipToParquetStream, gzipToNdjson]
+  ) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  const [ndjson, parquet] = first ? times : [times[1], times[0]];
+  pairedRatios.push(ndjson / parquet);
+}
+Deno.bench({
+  name: "paired: NDJSON and ParquetStream in each iteration",
+  group: "paired",
+  n: 12,
+  warmup: 2,
+  fn: pairedIteration,
+});
+
 globalThis.addEventListener("unload", () => {
   const report = [`corpus: ${path} (${events} events)`];
   for (const [name, list] of timings) {
@@ -129,6 +158,16 @@ globalThis.addEventListener("unload", () => {
   if (ndjson && parquet) {
     const ratio = median(ndjson) / median(parquet);
     report.push(`Parquet (Snappy) speed / NDJSON speed, medians: ${ratio.toFixed(2)}`);
+  }
+  if (pairedRatios.length > 0) {
+    const sorted = [...pairedRatios].sort((a, b) => a - b);
+    report.push(
+      `Parquet speed / NDJSON speed, paired in each iteration: median ${
+        median(pairedRatios).toFixed(2)
+      } (lowest ${sorted[0].toFixed(2)}, highest ${
+        sorted.at(-1)!.toFixed(2)
+      }; ${sorted.length} iterations)`,
+    );
   }
   console.error(report.join("\n"));
 });
