@@ -85,7 +85,7 @@ export class _ParquetFileWriter {
   #geo: ColumnState | undefined;
   /** {@linkcode _ParquetFileWriter.addFields}: the timestamps of the line, by field index. */
   readonly #stamps: (number | bigint)[] = new Array(FIELD_COUNT).fill(0);
-  /** Where `geo_location` and contexts arrays are put together. */
+  /** Where `geo_location` is put together. */
   readonly #text = new _Bytes(1 << 12);
 
   constructor(options: _FileWriterOptions) {
