@@ -116,6 +116,17 @@ export function doubleEnd(b: Uint8Array, p: number, stop: number): number {
   return Number.isFinite(Number(ascii(b, p, stop))) ? 0 : INVALID;
 }
 
+/**
+ * Whether the valid number text `b[p, stop)` is exactly what `String` (and `JSON.stringify`)
+ * writes for its value: `1.5`, `0.30000000000000004`, not `1.50`, `1e2` or digits beyond
+ * what a double keeps.
+ */
+export function isNumberText(b: Uint8Array, p: number, stop: number): boolean {
+  if (doubleEnd(b, p, stop) === stop) return true;
+  const text = ascii(b, p, stop);
+  return String(Number(text)) === text;
+}
+
 /** The text of a valid `double` field `b[p, stop)` as `String(value)` writes it. */
 export function doubleText(b: Uint8Array, p: number, stop: number): string {
   return String(Number(ascii(b, p, stop))); // (String(-0) is "0")

@@ -35,8 +35,15 @@ const EMPTY = new Uint8Array(0);
  * {@linkcode LineFields.unstruct} (or `undefined`).
  */
 export class LineFields {
-  /** The scanner of the self-describing columns, holding their entities. */
+  /**
+   * The scanner of the self-describing columns, holding their entities; it also tells whether
+   * their text is written as `JSON.stringify` writes it (`verbatim`, numbers included).
+   */
   readonly scan: JsonScanner = new JsonScanner();
+
+  constructor() {
+    this.scan.checkNumbers = true;
+  }
   readonly from: Int32Array = new Int32Array(FIELD_COUNT);
   readonly to: Int32Array = new Int32Array(FIELD_COUNT);
   readonly numbers: Float64Array = new Float64Array(FIELD_COUNT);

@@ -232,8 +232,10 @@ export class _ParquetFileWriter {
    * without the `schemaVersion` option; `geo` is the `geoLocation` option): values go from the
    * line's bytes into the columns. Returns `false`, adding nothing, when the event's file
    * row would not be what {@linkcode add} makes of it without an error: an int beyond INT32,
-   * a timestamp finer than a microsecond, a key not among `columns`. The caller then takes
-   * the general path, which gives the event or the error.
+   * a timestamp finer than a microsecond, a key not among `columns`, JSON text other than what
+   * `JSON.stringify` writes (spaces, `\u` or `\/` escapes, numbers such as `1.0`, `1e2` or
+   * beyond 15 digits). The caller then takes the general path, which gives the event or the
+   * error.
    */
   addFields(f: LineFields, geo: boolean): boolean {
     const bytes = f.bytes;
@@ -256,6 +258,8 @@ export class _ParquetFileWriter {
         stamps[i] = micros;
       }
     }
+    // JSON text is copied only when it is what the object path writes (JSON.stringify).
+    if (!f.scan.verbatim) return false;
     const hasGeo = geo && from[LATITUDE] < to[LATITUDE] && from[LONGITUDE] < to[LONGITUDE];
     if (hasGeo && this.#geo === undefined) return false;
     if (!this.#shreddedColumns(f)) return false;

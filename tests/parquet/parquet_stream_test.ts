@@ -315,3 +315,26 @@ Deno.test("ParquetStream rejects bad options at once", () => {
   );
   assert.throws(() => new ParquetStream(42 as unknown as ReadableStream<Uint8Array>), TypeError);
 });
+
+Deno.test("ParquetStream writes JSON text as JSON.stringify does, whatever the payload's spelling", async () => {
+  const spellings = [
+    '{"id":1,"x":[1,2],"f":0.30000000000000004}',
+    '{"id": 1, "x": [1, 2]}',
+    '{"n":"caf\\u00e9","c":"\\u001f"}',
+    '{"n":"a\\/b","t":"a\\tb\\"q\\""}',
+    '{"n":1.0,"m":1.50,"e":1e2,"s":0.0000001}',
+    '{"big":12345678901234567890}',
+  ];
+  const input = encoder.encode(
+    spellings.map((data, i) =>
+      line({
+        app_id: `a${i}`,
+        contexts:
+          `{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0","data":[{"schema":"iglu:com.acme/u/jsonschema/1-0-0","data":${data}}]}`,
+        unstruct_event: unstruct("iglu:com.acme/click/jsonschema/1-0-0", JSON.parse(data)),
+      })
+    ).join("\n"),
+  );
+  const written = await assertSameFile(input);
+  assert.equal(written.stream.stats.events, spellings.length);
+});
