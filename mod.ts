@@ -71,6 +71,7 @@ export {
   EventStream,
   type EventStreamOptions,
   type GunzipPair,
+  JsonStringifyStream,
   type LineTooLongJson,
   NdjsonEncodeStream,
   NdjsonStream,
@@ -90,7 +91,7 @@ export {
   type ReadRunOptions,
   type RunBadRowLine,
   type RunEventLine,
-  type RunResult,
+  type RunLine,
   type S3Location,
   type S3LocationLike,
   type S3Object,
@@ -102,9 +103,9 @@ export {
   type ClaimOptions,
   type ClaimResult,
   type CreateResult,
+  type ManifestEntry,
   RunManifests,
   type RunManifestsOptions,
-  type RunRecord,
 } from "./src/manifest/mod.ts";
 
 // The job
@@ -124,12 +125,12 @@ export {
   type ProcessRunsOptions,
   type ProcessRunsReadOptions,
   type ProcessRunsSummary,
+  type RunContents,
   type RunHandler,
   type RunOutcome,
-  type RunRecords,
   type SkippedRun,
+  type UnitContents,
   type UnitHandler,
-  type UnitRecords,
 } from "./src/job/mod.ts";
 
 // AWS options and errors

@@ -11,7 +11,7 @@ import {
   processRuns,
   type ProcessRunsSummary,
   type RunOutcome,
-  type UnitRecords,
+  type UnitContents,
 } from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
 import { PROGRAM } from "./args.ts";
@@ -350,7 +350,7 @@ function origin(unitId: string, key: string): { run?: string; key: string } {
  */
 async function parquetUnit(
   unitId: string,
-  records: UnitRecords,
+  records: UnitContents,
   dir: string,
   prefix: string,
 ): Promise<void> {
@@ -402,7 +402,7 @@ async function parquetUnit(
 
 async function handleUnit(
   runId: string,
-  records: UnitRecords,
+  records: UnitContents,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
@@ -495,7 +495,7 @@ async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
         }
       },
     };
-    const handle = (unitId: string, records: UnitRecords) =>
+    const handle = (unitId: string, records: UnitContents) =>
       handleUnit(unitId, records, settings, io).catch((error) => {
         // stdout or stderr failed (a full disk): every later unit would fail too. The job
         // stops; the units in progress are released.

@@ -36,7 +36,7 @@ export interface CreateResult {
 }
 
 /** The state of a run in the manifest, as {@linkcode RunManifests.get} reads it. */
-export interface RunRecord {
+export interface ManifestEntry {
   /** The run id (the `RunId` key). */
   runId: string;
   /**
@@ -49,6 +49,9 @@ export interface RunRecord {
   /** When the claim's lease ends (epoch ms), for claimed runs. */
   leaseExpiresAt?: number;
 }
+
+/** @deprecated Use {@linkcode ManifestEntry}. */
+export type RunRecord = ManifestEntry;
 
 /** Options of {@linkcode RunManifests.claim}. */
 export interface ClaimOptions {
@@ -277,7 +280,7 @@ export class RunManifests {
    * if (record?.state === "claimed") console.log(`held by ${record.owner}`);
    * ```
    */
-  async get(runId: string): Promise<RunRecord | undefined> {
+  async get(runId: string): Promise<ManifestEntry | undefined> {
     checkRunId(runId);
     const out = await this.#call("GetItem", {
       TableName: this.tableName,

@@ -44,7 +44,7 @@ const BAD_ROW_QUEUE = 4 * 1024 * 1024;
  *
  * @example Convert a file to NDJSON, bad rows to their own NDJSON
  * ```ts
- * import { NdjsonEncodeStream, NdjsonStream } from "@snowplow/analytics-sdk";
+ * import { JsonStringifyStream, NdjsonStream } from "@snowplow/analytics-sdk";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -55,7 +55,7 @@ const BAD_ROW_QUEUE = 4 * 1024 * 1024;
  * const ndjson = new NdjsonStream(new Blob([text]).stream());
  * const [events, badRows] = await Promise.all([
  *   new Response(ndjson).text(),
- *   new Response(ndjson.badRows.pipeThrough(new NdjsonEncodeStream())).text(),
+ *   new Response(ndjson.badRows.pipeThrough(new JsonStringifyStream())).text(),
  * ]);
  * assert.equal(events, '{"app_id":"shop","txn_id":42}\n');
  * assert.equal(badRows, '{"line":2,"raw":"bad line","error":{"type":"NotTSV"}}\n');
@@ -230,31 +230,5 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
     super(producer as UnderlyingSource<Uint8Array>);
     this.stats = stats;
     this.badRows = badRows;
-  }
-}
-
-/**
- * Encodes any values as NDJSON bytes: `JSON.stringify(value)` and `\n` for each. Use it for
- * bad rows (`ndjson.badRows.pipeThrough(new NdjsonEncodeStream())`) or for events read with
- * {@linkcode EventStream}.
- *
- * @example Bad rows as NDJSON bytes
- * ```ts
- * import { NdjsonEncodeStream } from "@snowplow/analytics-sdk";
- * import assert from "node:assert/strict";
- *
- * const rows = ReadableStream.from([{ line: 1, raw: "x", error: { type: "NotTSV" } }]);
- * const text = await new Response(rows.pipeThrough(new NdjsonEncodeStream())).text();
- * assert.equal(text, '{"line":1,"raw":"x","error":{"type":"NotTSV"}}\n');
- * ```
- */
-export class NdjsonEncodeStream extends TransformStream<unknown, Uint8Array> {
-  constructor() {
-    const encoder = new TextEncoder();
-    super({
-      transform(value, controller) {
-        controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
-      },
-    });
   }
 }

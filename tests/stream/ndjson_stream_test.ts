@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { transform, TransformError } from "../../src/event/mod.ts";
 import type { BadRow } from "../../src/stream/bad_row.ts";
 import { EventStream } from "../../src/stream/event_stream.ts";
-import { NdjsonEncodeStream, NdjsonStream } from "../../src/stream/ndjson_stream.ts";
+import { NdjsonStream } from "../../src/stream/ndjson_stream.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { generateLines } from "../support/generator.ts";
 import {
@@ -317,12 +317,6 @@ Deno.test("NdjsonStream keeps memory flat on a 200 MB input", async () => {
   assert.ok(ndjson.stats.events > 50_000, `${ndjson.stats.events} events`);
   assert.ok(out > target / 2);
   assert.ok(growth < 64 * 1024 * 1024, `heap grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
-});
-
-Deno.test("NdjsonEncodeStream writes one JSON value per line", async () => {
-  const values = [{ a: 1 }, "text", [1, null], 3];
-  const out = await readAll(ReadableStream.from(values).pipeThrough(new NdjsonEncodeStream()));
-  assert.equal(decoder.decode(out), '{"a":1}\n"text"\n[1,null]\n3\n');
 });
 
 Deno.test("NdjsonStream keeps input order when lines mix the byte path and the text path", async () => {
