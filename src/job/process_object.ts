@@ -232,7 +232,7 @@ export function jobSettings(options: JobOptions, fn: string): JobSettings {
 export async function processUnit(
   unit: Unit,
   settings: JobSettings,
-  handle: (unitId: string, records: Records) => unknown,
+  handle: (unitId: string, records: Contents) => unknown,
 ): Promise<RunOutcome> {
   const { manifests, owner, leaseMs, options } = settings;
   const { signal } = options;
@@ -246,7 +246,7 @@ export async function processUnit(
   }
   const lost = new AbortController();
   const unitSignal = signal === undefined ? lost.signal : AbortSignal.any([signal, lost.signal]);
-  const records = new Records(unit, unitSignal, () => readUnit(unit, options, unitSignal));
+  const records = new Contents(unit, unitSignal, () => readUnit(unit, options, unitSignal));
   const renewal = options.renewLease === false ? undefined : new LeaseRenewal(
     manifests,
     unitId,
@@ -318,7 +318,7 @@ function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIt
 }
 
 /** The records of one unit: reads it on first iteration, counting. */
-export class Records implements UnitContents {
+export class Contents implements UnitContents {
   events = 0;
   badRows = 0;
   readonly unitId: string;

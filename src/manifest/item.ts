@@ -40,11 +40,11 @@ export function asItem(value: unknown, operation: string): Item {
 }
 
 /**
- * The run record of an item. Nothing is guessed: the `RunId` must be the one asked for (one
+ * The manifest entry of an item. Nothing is guessed: the `RunId` must be the one asked for (one
  * run id, or one of a batch's), `State` absent (an item of the Python or Scala SDK: done) or
  * `claimed` / `done`, `Owner` a string and `LeaseExpiresAt` a number when present.
  */
-export function recordOf(
+export function entryOf(
   item: Item,
   operation: string,
   asked: string | Set<string>,

@@ -2,7 +2,7 @@ import type { AwsOptions } from "../aws/options.ts";
 import { AwsError, DynamoDBError } from "../aws/error.ts";
 import { dynamoDbCall } from "../aws/request.ts";
 import { backoffDelay, retryPolicy, sleep } from "../aws/retry.ts";
-import { asItem, field, recordOf, shapeError } from "./item.ts";
+import { asItem, entryOf, field, shapeError } from "./item.ts";
 
 /** Options of {@linkcode RunManifests}: AWS options plus a clock and table-waiting bounds. */
 export interface RunManifestsOptions extends AwsOptions {
@@ -289,7 +289,7 @@ export class RunManifests {
     });
     const item = out.Item;
     if (item === undefined) return undefined;
-    return recordOf(asItem(item, "GetItem"), "GetItem", runId);
+    return entryOf(asItem(item, "GetItem"), "GetItem", runId);
   }
 
   /**
@@ -387,7 +387,7 @@ export class RunManifests {
         });
         const old = out.Attributes === undefined
           ? undefined
-          : recordOf(asItem(out.Attributes, "PutItem"), "PutItem", runId);
+          : entryOf(asItem(out.Attributes, "PutItem"), "PutItem", runId);
         return old?.owner !== undefined && old.owner !== options.owner
           ? { claimed: true, runId, leaseExpiresAt, tookOverFrom: old.owner }
           : { claimed: true, runId, leaseExpiresAt };
@@ -569,7 +569,7 @@ export class RunManifests {
         throw shapeError("BatchGetItem", "Responses is not a list of items");
       }
       for (const raw of items ?? []) {
-        const record = recordOf(asItem(raw, "BatchGetItem"), "BatchGetItem", asked);
+        const record = entryOf(asItem(raw, "BatchGetItem"), "BatchGetItem", asked);
         if (record.state === "done") done.push(record.runId);
       }
       const unprocessed = field(out, "UnprocessedKeys", "BatchGetItem");
