@@ -7,9 +7,10 @@
  * process each `run=…` folder or S3 Loader file of an S3 archive exactly once.
  *
  * This module is what a user of those calls. The byte-level writer (`writeEventJson`,
- * `ByteSink`), the AWS transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) and the
- * S3 listing primitives are in the subpaths `./event`, `./aws`, `./s3`, `./stream`,
- * `./manifest` and `./job`.
+ * `ByteSink`), the AWS transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …), the
+ * S3 listing primitives and the types few programs name (the field table's `FieldKind`, the
+ * parts of `RunLine`, the base option interfaces, `ClaimResult`, …) are in the subpaths
+ * `./event`, `./aws`, `./s3`, `./stream`, `./manifest` and `./job`.
  *
  * @example Transform one enriched event
  * ```ts
@@ -30,26 +31,19 @@
 
 // The transformer
 export {
-  type AtomicFieldTypes,
   type Contexts,
   ENRICHED_EVENT_FIELDS,
   type EnrichedEvent,
   type EnrichedEventFieldName,
-  type FieldDefinition,
-  type FieldKind,
   type FlatEvent,
   flatten,
   getContextValues,
   getUnstructValue,
   getValue,
-  type IgluSchemaKey,
-  type JsonPathSegment,
   parse,
-  type ParsingErrorJson,
   pick,
   schemaInventory,
   type SchemaInventoryItem,
-  type SelfDescribingColumn,
   type SelfDescribingJson,
   type ShreddedColumns,
   toTsv,
@@ -70,9 +64,7 @@ export {
   type EventResult,
   EventStream,
   type EventStreamOptions,
-  type GunzipPair,
   JsonStringifyStream,
-  type LineTooLongJson,
   NdjsonEncodeStream,
   NdjsonStream,
   StreamReadError,
@@ -89,8 +81,6 @@ export {
   type ReadObjectOptions,
   readRun,
   type ReadRunOptions,
-  type RunBadRowLine,
-  type RunEventLine,
   type RunLine,
   type S3Location,
   type S3LocationLike,
@@ -99,20 +89,11 @@ export {
 } from "./src/s3/mod.ts";
 
 // The run manifest
-export {
-  type ClaimOptions,
-  type ClaimResult,
-  type CreateResult,
-  type ManifestEntry,
-  RunManifests,
-  type RunManifestsOptions,
-} from "./src/manifest/mod.ts";
+export { type ManifestEntry, RunManifests, type RunManifestsOptions } from "./src/manifest/mod.ts";
 
 // The job
 export {
-  type BatchJobOptions,
   type FailedRun,
-  type JobOptions,
   LeaseLostError,
   type ObjectHandler,
   type ObjectRecords,
@@ -123,7 +104,6 @@ export {
   type ProcessObjectsOptions,
   processRuns,
   type ProcessRunsOptions,
-  type ProcessRunsReadOptions,
   type ProcessRunsSummary,
   type RunContents,
   type RunHandler,
@@ -139,7 +119,6 @@ export {
   AwsError,
   type AwsOptions,
   awsOptionsFromEnv,
-  type AwsService,
   DynamoDBError,
   type RetryOptions,
   S3Error,
