@@ -7,10 +7,10 @@
  * process each `run=…` folder or S3 Loader file of an S3 archive exactly once.
  *
  * This module is what a user of those calls. The byte-level writer (`writeEventJson`,
- * `ByteSink`), the AWS transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …), the
- * S3 listing primitives and the types few programs name (the field table's `FieldKind`, the
- * parts of `RunLine`, the base option interfaces, `ClaimResult`, …) are in the subpaths
- * `./event`, `./aws`, `./s3`, `./stream`, `./manifest` and `./job`.
+ * `ByteSink`), the tools for a parsed event (`toTsv`, `flatten`, `getValue`, `pick`, …), the AWS
+ * transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) with the error subclasses
+ * `S3Error` and `DynamoDBError`, and the S3 primitives (`parseS3Uri`, `listObjects`, …) are in
+ * the subpaths `./event`, `./aws`, `./s3`, `./stream`, `./manifest` and `./job`.
  *
  * @example Transform one enriched event
  * ```ts
@@ -31,22 +31,15 @@
 
 // The transformer
 export {
+  type AtomicFieldTypes,
   type Contexts,
-  ENRICHED_EVENT_FIELDS,
   type EnrichedEvent,
   type EnrichedEventFieldName,
   type FlatEvent,
-  flatten,
-  getContextValues,
-  getUnstructValue,
-  getValue,
   parse,
-  pick,
-  schemaInventory,
-  type SchemaInventoryItem,
+  type ParsingErrorJson,
   type SelfDescribingJson,
   type ShreddedColumns,
-  toTsv,
   transform,
   TransformError,
   type TransformErrorCode,
@@ -64,7 +57,9 @@ export {
   type EventResult,
   EventStream,
   type EventStreamOptions,
+  type GunzipPair,
   JsonStringifyStream,
+  type LineTooLongJson,
   NdjsonEncodeStream,
   NdjsonStream,
   StreamReadError,
@@ -75,12 +70,12 @@ export {
 export {
   listRunIds,
   type ListRunIdsOptions,
-  parseS3ObjectUri,
-  parseS3Uri,
   readObject,
   type ReadObjectOptions,
   readRun,
   type ReadRunOptions,
+  type RunBadRowLine,
+  type RunEventLine,
   type RunLine,
   type S3Location,
   type S3LocationLike,
@@ -89,11 +84,20 @@ export {
 } from "./src/s3/mod.ts";
 
 // The run manifest
-export { type ManifestEntry, RunManifests, type RunManifestsOptions } from "./src/manifest/mod.ts";
+export {
+  type ClaimOptions,
+  type ClaimResult,
+  type CreateResult,
+  type ManifestEntry,
+  RunManifests,
+  type RunManifestsOptions,
+} from "./src/manifest/mod.ts";
 
 // The job
 export {
+  type BatchJobOptions,
   type FailedRun,
+  type JobOptions,
   LeaseLostError,
   type ObjectHandler,
   type ObjectRecords,
@@ -104,6 +108,7 @@ export {
   type ProcessObjectsOptions,
   processRuns,
   type ProcessRunsOptions,
+  type ProcessRunsReadOptions,
   type ProcessRunsSummary,
   type RunContents,
   type RunHandler,
@@ -119,7 +124,6 @@ export {
   AwsError,
   type AwsOptions,
   awsOptionsFromEnv,
-  DynamoDBError,
+  type AwsService,
   type RetryOptions,
-  S3Error,
 } from "./src/aws/mod.ts";

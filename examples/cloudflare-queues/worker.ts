@@ -19,8 +19,8 @@
  * @module
  */
 
-import { awsOptionsFromEnv, parseS3Uri, RunManifests } from "@snowplow/analytics-sdk";
-import { listObjects } from "@snowplow/analytics-sdk/s3";
+import { awsOptionsFromEnv, RunManifests } from "@snowplow/analytics-sdk";
+import { listObjects, parseS3Uri } from "@snowplow/analytics-sdk/s3";
 import type { UnitContents } from "@snowplow/analytics-sdk/job";
 import {
   type ObjectMessage,

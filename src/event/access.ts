@@ -56,7 +56,7 @@ function addFlat(
  *
  * @example Read one field
  * ```ts
- * import { getValue, parse } from "@snowplow/analytics-sdk";
+ * import { getValue, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -92,7 +92,7 @@ export function getValue(event: EnrichedEvent, field: EnrichedEventFieldName): u
  *
  * @example Keep a few fields
  * ```ts
- * import { parse, pick } from "@snowplow/analytics-sdk";
+ * import { parse, pick } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -148,7 +148,7 @@ function follow(value: unknown, path: readonly JsonPathSegment[]): unknown {
  *
  * @example Read a value from a context
  * ```ts
- * import { getContextValues, parse } from "@snowplow/analytics-sdk";
+ * import { getContextValues, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -194,7 +194,7 @@ export function getContextValues(
  *
  * @example Read a value from the unstruct event
  * ```ts
- * import { getUnstructValue, parse } from "@snowplow/analytics-sdk";
+ * import { getUnstructValue, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -243,7 +243,7 @@ export interface SchemaInventoryItem {
  *
  * @example List an event's schemas
  * ```ts
- * import { parse, schemaInventory } from "@snowplow/analytics-sdk";
+ * import { parse, schemaInventory } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");

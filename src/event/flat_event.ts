@@ -15,7 +15,7 @@
  *
  * @example The type of one field
  * ```ts
- * import type { AtomicFieldTypes } from "@snowplow/analytics-sdk/event";
+ * import type { AtomicFieldTypes } from "@snowplow/analytics-sdk";
  *
  * const width: AtomicFieldTypes["br_viewwidth"] = 1024;
  * const cookies: AtomicFieldTypes["br_cookies"] = true;

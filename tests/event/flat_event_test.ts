@@ -5,8 +5,8 @@
  * at run time.
  */
 import assert from "node:assert/strict";
-import { ENRICHED_EVENT_FIELDS, type FlatEvent, transform } from "../../mod.ts";
-import type { AtomicFieldTypes, FieldKind } from "../../src/event/mod.ts";
+import { type AtomicFieldTypes, type FlatEvent, transform } from "../../mod.ts";
+import { ENRICHED_EVENT_FIELDS, type FieldKind } from "../../src/event/mod.ts";
 import { PROJECT_ROOT, runDeno } from "../support/runtime.ts";
 
 /** The TypeScript type of an atomic field kind in the flat form. */
@@ -23,8 +23,7 @@ const JSON_KINDS: readonly FieldKind[] = ["contexts", "unstruct"];
 function typeProgram(): string {
   const atomic = ENRICHED_EVENT_FIELDS.filter((f) => !JSON_KINDS.includes(f.kind));
   const lines = [
-    `import type { EnrichedEvent, FlatEvent } from "${PROJECT_ROOT}mod.ts";`,
-    `import type { AtomicFieldTypes } from "${PROJECT_ROOT}src/event/mod.ts";`,
+    `import type { AtomicFieldTypes, EnrichedEvent, FlatEvent } from "${PROJECT_ROOT}mod.ts";`,
     "",
     "type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2)",
     "  ? true : false;",
