@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { transform, TransformError } from "../../src/event/mod.ts";
+import { transform, TransformError, transformToJson } from "../../src/event/mod.ts";
 import type { BadRow } from "../../src/stream/bad_row.ts";
 import { EventStream } from "../../src/stream/event_stream.ts";
 import { NdjsonStream } from "../../src/stream/ndjson_stream.ts";
@@ -373,4 +373,29 @@ Deno.test("NdjsonStream, EventStream and transform() agree on CR before a line's
       }),
     );
   }
+});
+
+Deno.test("NdjsonStream writes each fallback line as transformToJson does", async () => {
+  // Spaces after a colon inside a context's data: the byte writer copies them, the object path
+  // does not. A first line with a byte-order mark and a line with invalid UTF-8 are refused as
+  // bytes but their decoded text is not, so they keep the copied spaces; a line the byte writer
+  // refuses as it is (a space before "schema") is written as JSON.stringify(transform()).
+  const spaced = (line: string) => line.replace(/"id":/g, '"id": ');
+  const copied = good.filter((line) => spaced(line) !== line).slice(0, 3).map(spaced);
+  const refused = good[0].replace('{"schema"', '{ "schema"');
+  const invalid = concatBytes([new Uint8Array([0xff]), encoder.encode(copied[1])]); // in app_id
+  const bytes = concatBytes([
+    new Uint8Array([0xef, 0xbb, 0xbf]),
+    encoder.encode(`${copied[0]}\n`),
+    invalid,
+    encoder.encode(`\n${refused}\n${copied[2]}\nnot an event\n`),
+  ]);
+  const ndjson = new NdjsonStream(streamOf(chunked(bytes, 333)));
+  ndjson.badRows.cancel();
+  const out = decoder.decode(await readAll(ndjson));
+  const lines = [copied[0], decoder.decode(invalid), refused, copied[2]];
+  assert.equal(out, lines.map((line) => `${transformToJson(line)}\n`).join(""));
+  assert.ok(out.includes('"id": '), "the copied spaces are kept");
+  assert.equal(ndjson.stats.events, 4);
+  assert.equal(ndjson.stats.badRows, 1);
 });
