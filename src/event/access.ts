@@ -23,7 +23,7 @@ const INDEX_BY_NAME: ReadonlyMap<string, number> = new Map(
 function indexOf(name: string): number {
   const index = INDEX_BY_NAME.get(name);
   if (index === undefined) {
-    throw new TypeError(`Unknown enriched event field: ${JSON.stringify(name)}`);
+    throw new TypeError(`Invalid field name ${JSON.stringify(name)}: not an enriched event field`);
   }
   return index;
 }
@@ -264,7 +264,9 @@ export function schemaInventory(event: EnrichedEvent): SchemaInventoryItem[] {
   const items: SchemaInventoryItem[] = [];
   const add = (schema: string, column: SelfDescribingColumn) => {
     const key = parseIgluUri(schema);
-    if (key === null) throw new TypeError(`Not a valid Iglu schema URI: ${JSON.stringify(schema)}`);
+    if (key === null) {
+      throw new TypeError(`Invalid Iglu schema URI in ${column}: ${JSON.stringify(schema)}`);
+    }
     const prefix = column === "unstruct_event" ? "unstruct_event" : "contexts";
     items.push({ schema, key, column, shreddedName: shreddedName(prefix, key) });
   };

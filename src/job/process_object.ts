@@ -349,7 +349,7 @@ export class Contents implements UnitContents {
   async *[Symbol.asyncIterator](): AsyncGenerator<RunLine> {
     const read = this.#read;
     if (read === undefined) {
-      throw new TypeError(`The records of ${this.uri} can be iterated only once`);
+      throw new TypeError(`Cannot iterate the records of ${this.uri} twice: they are read once`);
     }
     this.#read = undefined;
     const results = read()[Symbol.asyncIterator]();
