@@ -402,7 +402,11 @@ Deno.test("processRuns() hands each run's records once", async () => {
     );
     const failed = summary.runs[0] as FailedRun;
     assert.ok(failed.error instanceof TypeError);
-    assert.match(failed.error.message, /iterated only once/);
+    assert.equal(
+      failed.error.message,
+      `Cannot iterate the records of s3://${BUCKET}/${PREFIX}run=2026-11-01-00-00-00/ twice: ` +
+        "they are read once",
+    );
   });
 });
 
