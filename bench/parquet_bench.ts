@@ -13,8 +13,17 @@
  * `bench/parquet_writers_bench.ts` compares the writer with hyparquet-writer on events in memory
  * (in its own process: 20,000 event objects held in memory slow every garbage collection).
  *
+ * Rows: gzip TSV → NDJSON (`NdjsonStream`, the baseline), gzip TSV → `ParquetStream` (the TSV
+ * fields straight into the columns: the command line's path, the headline), gzip TSV →
+ * `NdjsonStream` → `toParquet`, and gzip TSV → `EventStream` → `toParquet` (event objects), with
+ * and without Snappy.
+ *
  * The NDJSON conversion is the baseline, so the summary's ratio is the one the target is about.
- * After the run the benchmark prints events/s of the median and the fastest iteration of each,
+ * A last bench pairs the two sides of the target in each iteration (NDJSON and `ParquetStream`
+ * one after the other, the order alternating) and prints the median of the iterations' ratios:
+ * the figure that holds when other jobs share the machine (as `bench/paired_bench.ts` does).
+ * Each row is timed 12 times (2 warm-up iterations, counted too). After the run the benchmark
+ * prints events/s of the median and the fastest iteration of each,
  * and the ratio of the medians, on stderr.
  *
  * Peak memory is measured by `bench/parquet_memory.ts` (a separate process per run).
@@ -25,7 +34,7 @@
 import { EventStream, NdjsonStream } from "../mod.ts";
 import { fileSource } from "../src/cli/file_source.ts";
 import { nativeGunzip } from "../src/cli/native_gunzip.ts";
-import { toParquet } from "../src/parquet/mod.ts";
+import { ParquetStream, toParquet } from "../src/parquet/mod.ts";
 import { writeCorpus } from "../tests/support/generator.ts";
 import { median, timed, timings } from "./_timings.ts";
 
@@ -79,7 +88,15 @@ async function gzipToParquet(compression: "snappy" | "none"): Promise<number> {
   return bytes;
 }
 
-/** The fast path the command line takes: the NDJSON bytes of `NdjsonStream` into `toParquet`. */
+/** The path the command line takes: the TSV fields straight into the columns. */
+async function gzipToParquetStream(): Promise<number> {
+  const parquet = new ParquetStream(fileSource(await Deno.open(gzPath)), { gunzip: nativeGunzip });
+  const bytes = await drain(parquet);
+  if (parquet.stats.events !== events) throw new Error(`${parquet.stats.events} != ${events}`);
+  return bytes;
+}
+
+/** The NDJSON bytes of `NdjsonStream` into `toParquet`. */
 async function gzipToParquetViaNdjson(): Promise<number> {
   const ndjson = new NdjsonStream(fileSource(await Deno.open(gzPath)), { gunzip: nativeGunzip });
   ndjson.badRows.cancel();
@@ -89,15 +106,45 @@ async function gzipToParquetViaNdjson(): Promise<number> {
 }
 
 const NDJSON = "file.gz → NdjsonStream → NDJSON (as the CLI)";
-const PARQUET = "file.gz → NdjsonStream → toParquet, Snappy (as the CLI)";
+const PARQUET = "file.gz → ParquetStream, Snappy (as the CLI)";
+const VIA_NDJSON = "file.gz → NdjsonStream → toParquet, Snappy";
 const OBJECTS = "file.gz → EventStream → toParquet (event objects), Snappy";
-const GROUP = { group: "gzip TSV to" };
+// Twelve timed iterations each (two of them warm-up): the first iterations of a path compile
+// its code and are much slower, and with seven the median could land on one of them.
+const GROUP = { group: "gzip TSV to", n: 10, warmup: 2 };
 Deno.bench(timed(NDJSON, gzipToNdjson, { ...GROUP, baseline: true }));
-Deno.bench(timed(PARQUET, gzipToParquetViaNdjson, GROUP));
+Deno.bench(timed(PARQUET, gzipToParquetStream, GROUP));
+Deno.bench(timed(VIA_NDJSON, gzipToParquetViaNdjson, GROUP));
 Deno.bench(timed(OBJECTS, () => gzipToParquet("snappy"), GROUP));
 Deno.bench(
   timed("file.gz → EventStream → toParquet, uncompressed", () => gzipToParquet("none"), GROUP),
 );
+
+/**
+ * Both sides of the target in one iteration, one after the other (the order alternating), so a
+ * change of the machine's load hits both: the ratio of each iteration is kept.
+ */
+const pairedRatios: number[] = [];
+async function pairedIteration(): Promise<void> {
+  const first = pairedRatios.length % 2 === 0;
+  const times: number[] = [];
+  for (
+    const run of first ? [gzipToNdjson, gzipToParquetStream] : [gzipToParquetStream, gzipToNdjson]
+  ) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  const [ndjson, parquet] = first ? times : [times[1], times[0]];
+  pairedRatios.push(ndjson / parquet);
+}
+Deno.bench({
+  name: "paired: NDJSON and ParquetStream in each iteration",
+  group: "paired",
+  n: 12,
+  warmup: 2,
+  fn: pairedIteration,
+});
 
 globalThis.addEventListener("unload", () => {
   const report = [`corpus: ${path} (${events} events)`];
@@ -111,6 +158,16 @@ globalThis.addEventListener("unload", () => {
   if (ndjson && parquet) {
     const ratio = median(ndjson) / median(parquet);
     report.push(`Parquet (Snappy) speed / NDJSON speed, medians: ${ratio.toFixed(2)}`);
+  }
+  if (pairedRatios.length > 0) {
+    const sorted = [...pairedRatios].sort((a, b) => a - b);
+    report.push(
+      `Parquet speed / NDJSON speed, paired in each iteration: median ${
+        median(pairedRatios).toFixed(2)
+      } (lowest ${sorted[0].toFixed(2)}, highest ${
+        sorted.at(-1)!.toFixed(2)
+      }; ${sorted.length} iterations)`,
+    );
   }
   console.error(report.join("\n"));
 });

@@ -29,7 +29,8 @@ import {
   type ThreadedGunzip,
   threadedGunzip,
 } from "./threaded_gunzip.ts";
-import { openWholeFile, parquetErrorJson, writeParquetFile } from "./whole_file.ts";
+import { openWholeFile } from "./whole_file.ts";
+import { transformToParquet } from "./parquet_output.ts";
 import { messageOf } from "../_error_message.ts";
 
 /** What the options of one run say. */
@@ -245,7 +246,16 @@ async function runTransform(args: ParsedArgs, io: CliIo): Promise<number> {
     return reportFailure(io, sinks, failure);
   };
   if (settings.format === "parquet") {
-    const failure = await transformToParquet(settings, io, sinks);
+    const failure = await transformToParquet(settings, {
+      // A large gzip file is decompressed on the gunzip thread (plain text comes out, which
+      // ParquetStream's gzip detection reads as such).
+      open: (file) => openInput(file, io, settings.streamOptions.gzip !== true),
+      badRow: (file, row) => writeBadRow(file, row, sinks),
+      badLine: (line) => writeBadLine(line, sinks),
+      progress: sinks.progress,
+      statusOf,
+      isIoError,
+    });
     if (failure !== undefined) status = await report(failure);
   } else {
     let outputStatus: number = EXIT.ioError;
@@ -327,13 +337,6 @@ async function reportFailure(io: CliIo, sinks: Sinks, failure: Failure): Promise
   return failure.status;
 }
 
-/** An input that could not be read: ends the Parquet events, so no file is published. */
-class InputFailure extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.message);
-  }
-}
-
 /** Opens one input; says why when it cannot. */
 async function openInput(
   file: string,
@@ -361,80 +364,6 @@ async function openInput(
     const message = `Cannot open ${file}: ${messageOf(error)}`;
     return { message, ...NOT_OPENED, status: statusOf(error) };
   }
-}
-
-/**
- * Every input's events into one Parquet file (`--output`), bad rows as usual. An event the
- * file cannot hold (an int beyond INT32, a timestamp finer than microseconds) becomes a bad row
- * `{"file","line","event","error":{"type":"ParquetUnwritable","message"}}`. Returns a message
- * when an input or the output failed; the file is then not written.
- */
-async function transformToParquet(
-  settings: Settings,
-  io: CliIo,
-  sinks: Sinks,
-): Promise<Failure | undefined> {
-  const where = { file: "", line: 0 };
-  const pending: Promise<void>[] = [];
-  let unwritable = 0;
-  const onInvalid = (event: Record<string, unknown>, error: TypeError | RangeError) => {
-    unwritable++;
-    const row = { file: where.file, line: where.line, event, error: parquetErrorJson(error) };
-    pending.push(writeBadLine(`${JSON.stringify(row)}\n`, sinks));
-  };
-  async function* events(): AsyncGenerator<Record<string, unknown>> {
-    for (const file of settings.files) {
-      const input = await openInput(file, io);
-      if (!("source" in input)) throw new InputFailure(input);
-      const stream = new EventStream(input.source, settings.streamOptions);
-      where.file = file;
-      try {
-        for await (const result of stream) {
-          if (result.badRow) {
-            await writeBadRow(file, result.badRow, sinks);
-            continue;
-          }
-          where.line = result.line;
-          yield settings.fields ? pick(result.event, settings.fields) : result.event;
-          if (pending.length > 0) await Promise.all(pending.splice(0));
-          if (stream.stats.events % 1000 === 0) {
-            await sinks.progress.tick(stream.stats, file, input.size);
-          }
-        }
-      } catch (error) {
-        if (error instanceof StreamReadError) {
-          throw new InputFailure({ message: `${file}: ${error.message}`, ...READ_FAILED });
-        }
-        throw error;
-      } finally {
-        sinks.progress.add(stream.stats);
-      }
-    }
-  }
-  try {
-    await writeParquetFile(settings.outputPath!, events(), {
-      columns: settings.fields,
-      onInvalid,
-    });
-    await Promise.all(pending);
-    return undefined;
-  } catch (error) {
-    await Promise.all(pending).catch(() => {});
-    if (error instanceof InputFailure) return error.failure;
-    if (error instanceof Deno.errors.BrokenPipe || !isIoError(error)) throw error;
-    const message = `${settings.outputPath}: ${messageOf(error)}`;
-    return { message, status: statusOf(error), opened: true };
-  } finally {
-    sinks.progress.totals.events -= unwritable;
-    sinks.progress.totals.badRows += unwritable;
-  }
-}
-
-/** Only `fields` of an event, in that order (missing ones left out). */
-function pick(event: Record<string, unknown>, fields: string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const f of fields) if (f in event) picked[f] = event[f];
-  return picked;
 }
 
 /** Transforms one input; says why when it failed. */

@@ -53,9 +53,25 @@ export async function writeParquetFile(
   events: AsyncIterable<Record<string, unknown>>,
   options: ToParquetOptions,
 ): Promise<void> {
+  await writeStreamFile(path, toParquet(events, options));
+}
+
+/**
+ * Writes the bytes of `stream` as the file at `path`, whole or not at all: an error of the
+ * stream or of the file removes the partial file and is thrown. `written` is called after
+ * each piece.
+ */
+export async function writeStreamFile(
+  path: string,
+  stream: ReadableStream<Uint8Array>,
+  written?: () => Promise<void>,
+): Promise<void> {
   const file = await openWholeFile(path);
   try {
-    for await (const piece of toParquet(events, options)) await file.output.write(piece);
+    for await (const piece of stream) {
+      await file.output.write(piece);
+      await written?.();
+    }
     await file.commit();
   } catch (error) {
     await file.abandon();

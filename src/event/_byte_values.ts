@@ -7,6 +7,7 @@
 
 import { isDateTime } from "./_rules.ts";
 import { ascii } from "./_schema_cache.ts";
+import { readDouble } from "./values.ts";
 
 /** What a reader returns for invalid text. */
 export const INVALID = -1;
@@ -115,9 +116,55 @@ export function doubleEnd(b: Uint8Array, p: number, stop: number): number {
   return Number.isFinite(Number(ascii(b, p, stop))) ? 0 : INVALID;
 }
 
+/**
+ * Whether the valid number text `b[p, stop)` is exactly what `String` (and `JSON.stringify`)
+ * writes for its value: `1.5`, `0.30000000000000004`, not `1.50`, `1e2` or digits beyond
+ * what a double keeps.
+ */
+export function isNumberText(b: Uint8Array, p: number, stop: number): boolean {
+  if (doubleEnd(b, p, stop) === stop) return true;
+  const text = ascii(b, p, stop);
+  return String(Number(text)) === text;
+}
+
 /** The text of a valid `double` field `b[p, stop)` as `String(value)` writes it. */
 export function doubleText(b: Uint8Array, p: number, stop: number): string {
   return String(Number(ascii(b, p, stop))); // (String(-0) is "0")
+}
+
+/** Exact powers of ten: 10^k is a double without rounding for k <= 22. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a valid `double` field `b[p, stop)` (as `readDouble` reads its text): plain
+ * decimals of at most 15 digits from their digits (an exact integer divided once by an exact
+ * power of ten rounds correctly, as `Number` does), anything else through `readDouble`.
+ */
+export function doubleValue(b: Uint8Array, p: number, stop: number): number {
+  let i = p;
+  const negative = b[i] === MINUS;
+  if (negative || b[i] === PLUS) i++;
+  let mantissa = 0;
+  let digitCount = 0;
+  let point = -1;
+  for (; i < stop; i++) {
+    const c = b[i];
+    if (c === DOT && point < 0) {
+      point = i;
+      continue;
+    }
+    const digit = c - ZERO;
+    if (digit < 0 || digit > 9 || ++digitCount > 15) return readDouble(ascii(b, p, stop))!;
+    mantissa = mantissa * 10 + digit;
+  }
+  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[stop - point - 1];
+  return negative && value !== 0 ? -value : value; // no negative zero, as readDouble
+}
+
+/** Whether `b[p, stop)` is a valid `bool` field: `1` or `0`. */
+export function isBool(b: Uint8Array, p: number, stop: number): boolean {
+  const c = b[p];
+  return stop - p === 1 && (c === ZERO || c === ZERO + 1);
 }
 
 /** Two decimal digits at `p`, or -1. */

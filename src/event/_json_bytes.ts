@@ -13,6 +13,7 @@
 
 import { MAX_JSON_DEPTH, SCHEMA_VERSION } from "./_rules.ts";
 import { ascii, type SchemaEntry, schemaEntry } from "./_schema_cache.ts";
+import { isNumberText } from "./_byte_values.ts";
 
 /** What a scan returns when it does not vouch for the text. */
 export const FAIL = -1;
@@ -120,6 +121,15 @@ export class JsonScanner {
   readonly dataEnd: Int32Array = new Int32Array(MAX_ENTITIES);
   /** Whether the last string skipped held an escape. */
   private escaped = false;
+  /**
+   * Whether the text scanned since {@linkcode JsonScanner.begin} is, as far as looked, what
+   * `JSON.stringify` writes for its value: no spaces, no `\/` or `\u` escapes, and (only when
+   * {@linkcode JsonScanner.checkNumbers} is set) every number as `String` writes it. Writers
+   * that must give exactly the object path's text copy only such text.
+   */
+  verbatim = true;
+  /** Whether numbers are checked for {@linkcode JsonScanner.verbatim} (it costs a little). */
+  checkNumbers = false;
   /** Which member {@linkcode JsonScanner.memberName} read last. */
   private member = OTHER;
   /** Container kinds of the open arrays/objects of the current value: 1 object, 2 array. */
@@ -130,6 +140,7 @@ export class JsonScanner {
     this.src = src;
     this.view = view;
     this.count = 0;
+    this.verbatim = true;
   }
 
   /** Lets go of the line's bytes. */
@@ -151,6 +162,7 @@ export class JsonScanner {
       if (c === BACKSLASH) {
         this.escaped = true;
         const e = s[p + 1];
+        if (e === 117 || e === 47) this.verbatim = false; // JSON.stringify writes neither
         if (e === 117) { // \uXXXX
           if (!isHex(s[p + 2]) || !isHex(s[p + 3]) || !isHex(s[p + 4]) || !isHex(s[p + 5])) {
             return FAIL;
@@ -176,6 +188,8 @@ export class JsonScanner {
   /** The position after the spaces at `p` (other whitespace is not vouched for). */
   skipSpaces(p: number): number {
     const s = this.src;
+    if (s[p] !== SPACE) return p;
+    this.verbatim = false;
     while (s[p] === SPACE) p++; // (and \n would split NDJSON)
     return p;
   }
@@ -225,6 +239,7 @@ export class JsonScanner {
       const value = Number(ascii(s, start, p));
       if (!Number.isFinite(value) || Object.is(value, -0)) return FAIL;
     }
+    if (this.checkNumbers && this.verbatim && !isNumberText(s, start, p)) this.verbatim = false;
     return p;
   }
 

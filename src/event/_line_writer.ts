@@ -13,6 +13,7 @@ import {
   doubleText,
   intMagnitude,
   INVALID,
+  isBool,
   isCanonicalInt,
   isTimestamp,
 } from "./_byte_values.ts";
@@ -383,9 +384,8 @@ export class LineWriter {
 
   /** A `bool` field `[p, stop)`: `1` or `0`. */
   private bool(o: number, i: number, p: number, stop: number): number {
-    const c = this.scan.src[p];
-    if (stop - p !== 1 || (c !== 48 && c !== 49)) return FAIL;
-    return putShort(this.out, this.key(o, i), c === 49 ? TRUE : FALSE);
+    if (!isBool(this.scan.src, p, stop)) return FAIL;
+    return putShort(this.out, this.key(o, i), this.scan.src[p] === 49 ? TRUE : FALSE);
   }
 
   /** A `tstamp` field `[p, stop)`: `"YYYY-MM-DDThh:mm:ss[.f]Z"`. */

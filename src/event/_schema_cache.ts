@@ -26,6 +26,8 @@ export interface SchemaEntry {
   readonly contextsKey: Uint8Array;
   /** `,"unstruct_event_...":` */
   readonly unstructKey: Uint8Array;
+  /** The unstruct column name (empty when invalid). */
+  readonly unstructColumn: string;
   /** `MODEL-REVISION-ADDITION"` (the value of `_schema_version` and its closing quote). */
   readonly version: Uint8Array;
   /** Another entry with the same hash. */
@@ -101,6 +103,7 @@ function newEntry(
       column: "",
       contextsKey: EMPTY,
       unstructKey: EMPTY,
+      unstructColumn: "",
       version: EMPTY,
       next,
     };
@@ -112,6 +115,7 @@ function newEntry(
     column: info.contextsColumn,
     contextsKey: encoder.encode(`,"${info.contextsColumn}":[`),
     unstructKey: encoder.encode(`,"${info.unstructColumn}":`),
+    unstructColumn: info.unstructColumn,
     version: encoder.encode(`${info.key.version}"`),
     next,
   };

@@ -83,6 +83,17 @@ export class _Bytes {
     this.bytes[this.length++] = value;
   }
 
+  /** Appends `src[from, to)`: short runs byte by byte (cheaper than a subarray and `set`). */
+  appendRange(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.ensure(n);
+    const out = this.bytes;
+    let o = this.length;
+    if (n < 128) { for (let i = from; i < to; i++) out[o++] = src[i]; }
+    else out.set(src.subarray(from, to), o);
+    this.length += n;
+  }
+
   append(chunk: Uint8Array): void {
     this.ensure(chunk.length);
     this.bytes.set(chunk, this.length);

@@ -107,20 +107,6 @@ export function _columnValue(spec: _ColumnSpec, value: unknown): _ColumnValue {
   throw new TypeError(`${spec.name} ${describe(value)} is not a valid ${spec.kind} value`);
 }
 
-const utf8 = new TextDecoder();
-
-/** The text of valid UTF-8 `bytes[from, to)`, without a decoder call for short ASCII. */
-function textOf(bytes: Uint8Array, from: number, to: number): string {
-  if (to - from > 24) return utf8.decode(bytes.subarray(from, to));
-  let text = "";
-  for (let i = from; i < to; i++) {
-    const b = bytes[i];
-    if (b >= 0x80) return utf8.decode(bytes.subarray(from, to));
-    text += String.fromCharCode(b);
-  }
-  return text;
-}
-
 function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value.length > 80 ? value.slice(0, 80) + "…" : value);
@@ -128,6 +114,15 @@ function describe(value: unknown): string {
   if (typeof value === "object") return Array.isArray(value) ? "(an array)" : "(an object)";
   return String(value);
 }
+
+/** After how many values of the first row group a column's buffer is sized for the rest. */
+const SIZING_VALUES = 64;
+
+/** The most a column's buffer is sized for in advance: 64 MiB. */
+const MAX_RESERVE = 64 * 1024 * 1024;
+
+/** The room of a new dictionary (a power of two); it doubles as needed. */
+const INITIAL_ENTRIES = 64;
 
 /** The most distinct values a dictionary may hold, so indexes fit 16 bits. */
 const MAX_DICTIONARY = 0xffff;
@@ -138,7 +133,9 @@ const SAMPLE = 512;
 /**
  * The values of one column in the current row group, encoded as they arrive: PLAIN bytes (so
  * no value is kept as a JavaScript string), and for strings also dictionary indexes while a
- * dictionary still pays (at most half as many distinct values as values).
+ * dictionary still pays (at most half as many distinct values as values). The dictionary is
+ * keyed by the values' bytes in the PLAIN buffer: a hash table of entry numbers, each entry
+ * the position of its first occurrence.
  */
 export class _ColumnBuffer {
   readonly spec: _ColumnSpec;
@@ -148,24 +145,39 @@ export class _ColumnBuffer {
   count = 0;
   /** The values, PLAIN-encoded (booleans one byte each, packed when written). */
   readonly plain: _Bytes;
-  /** String columns: the distinct values and their indexes, `undefined` once it does not pay. */
-  dictionary: Map<string, number> | undefined;
+  /** String columns: whether the dictionary is still kept (it is dropped once it does not pay). */
+  hasDictionary: boolean;
+  /** String columns: how many distinct values the dictionary holds. */
+  dictionarySize = 0;
   /** String columns: the dictionary index of each value. */
   readonly indexes: Uint16Array | undefined;
   /** Numeric and timestamp columns: the smallest and largest value. */
   min: number | bigint | undefined;
   max: number | bigint | undefined;
   readonly #dictionaryLimit: number;
+  /** Whether {@linkcode _ColumnBuffer.#reserve} has sized the buffer. */
+  #reserved = false;
+  /** Open addressing: entry number + 1 of each slot (0: empty). */
+  #slots: Int32Array;
+  /** Where entry `e`'s bytes start in the PLAIN buffer (after its length). */
+  #entryAt: Int32Array;
+  #entryLength: Int32Array;
+  /** The hash of each entry, to place it again when the table grows. */
+  #entryHash: Int32Array;
 
   constructor(spec: _ColumnSpec, rows: number) {
     this.spec = spec;
     this.defs = new Uint8Array(rows);
-    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1024);
+    this.plain = new _Bytes(spec.kind === "bool" ? rows : 1 << 14);
     this.#dictionaryLimit = Math.min(MAX_DICTIONARY, rows >> 1);
-    if (spec.kind === "string") {
-      this.dictionary = new Map();
-      this.indexes = new Uint16Array(rows);
-    }
+    this.hasDictionary = spec.kind === "string";
+    this.indexes = this.hasDictionary ? new Uint16Array(rows) : undefined;
+    // The table starts small and doubles as entries come (most dictionaries stay small).
+    const entries = this.hasDictionary ? INITIAL_ENTRIES : 0;
+    this.#slots = new Int32Array(2 * entries);
+    this.#entryAt = new Int32Array(entries);
+    this.#entryLength = new Int32Array(entries);
+    this.#entryHash = new Int32Array(entries);
   }
 
   /** Adds the value of row `row` (a value {@linkcode _columnValue} returned for this column). */
@@ -173,10 +185,12 @@ export class _ColumnBuffer {
     this.defs[row] = 1;
     const plain = this.plain;
     switch (this.spec.kind) {
-      case "string":
+      case "string": {
+        const at = plain.length + 4;
         plain.lengthPrefixedUtf8(value as string);
-        if (this.dictionary !== undefined) this.#index(value as string);
+        if (this.hasDictionary) this.#indexLast(at);
         break;
+      }
       case "json":
         plain.lengthPrefixedUtf8(value as string);
         break;
@@ -196,7 +210,7 @@ export class _ColumnBuffer {
         plain.u8(value ? 1 : 0);
         break;
     }
-    this.count++;
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
   /**
@@ -209,28 +223,152 @@ export class _ColumnBuffer {
     const length = to - from;
     plain.ensure(4 + length);
     plain.view.setInt32(plain.length, length, true);
+    const at = plain.length + 4;
     const out = plain.bytes;
-    let o = plain.length + 4;
-    if (length < 32) { for (let i = from; i < to; i++) out[o++] = bytes[i]; }
-    else out.set(bytes.subarray(from, to), o);
-    plain.length += 4 + length;
-    if (this.dictionary !== undefined) this.#index(textOf(bytes, from, to));
-    this.count++;
+    if (length < 128) { for (let i = from, o = at; i < to; i++) out[o++] = bytes[i]; }
+    else out.set(bytes.subarray(from, to), at);
+    plain.length = at + length;
+    if (this.hasDictionary) this.#indexLast(at);
+    if (++this.count === SIZING_VALUES) this.#reserve();
   }
 
-  #index(value: string): void {
-    const dictionary = this.dictionary!;
-    let index = dictionary.get(value);
-    if (index === undefined) {
-      index = dictionary.size;
-      if (index >= this.#dictionaryLimit) {
-        this.dictionary = undefined;
-        return;
-      }
-      dictionary.set(value, index);
+  /**
+   * Starts the value of row `row` of a JSON column, whose UTF-8 text the caller then appends
+   * to {@linkcode _ColumnBuffer.plain}; returns where it starts, for
+   * {@linkcode _ColumnBuffer.endText}.
+   */
+  beginText(row: number): number {
+    this.defs[row] = 1;
+    this.plain.i32(0); // its length, set by endText
+    return this.plain.length;
+  }
+
+  /** Ends the value {@linkcode _ColumnBuffer.beginText} started at `at`. */
+  endText(at: number): void {
+    this.plain.view.setInt32(at - 4, this.plain.length - at, true);
+    if (++this.count === SIZING_VALUES) this.#reserve();
+  }
+
+  /** Adds the value of row `row` of a numeric column (an `int` already checked, a `double`). */
+  addNumber(row: number, value: number): void {
+    this.defs[row] = 1;
+    if (this.spec.kind === "int") this.plain.i32(value);
+    else this.plain.f64(value);
+    this.#bound(value);
+    if (++this.count === SIZING_VALUES) this.#reserve();
+  }
+
+  /** Adds a boolean of row `row`. */
+  addBool(row: number, value: boolean): void {
+    this.defs[row] = 1;
+    this.plain.u8(value ? 1 : 0);
+    if (++this.count === SIZING_VALUES) this.#reserve();
+  }
+
+  /** Finds (or adds) the dictionary entry of the value just written at PLAIN's `[at, end)`. */
+  #indexLast(at: number): void {
+    const plain = this.plain;
+    const bytes = plain.bytes;
+    const end = plain.length;
+    const view = plain.view;
+    const length = end - at;
+    // A hash of the length and three words (start, middle, end): found entries are compared
+    // whole anyway, so hashing every byte would only cost time.
+    let hash = Math.imul(length, 0x9e3779b1);
+    if (length >= 4) {
+      hash = Math.imul(hash ^ view.getInt32(at, true), 0x01000193);
+      hash = Math.imul(hash ^ view.getInt32(at + ((length - 4) >> 1), true), 0x01000193);
+      hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x01000193);
+    } else {
+      for (let i = at; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     }
-    this.indexes![this.count] = index;
-    if (this.count + 1 === SAMPLE && dictionary.size > SAMPLE >> 1) this.dictionary = undefined;
+    hash ^= hash >>> 15;
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const entry = slots[slot] - 1;
+      if (entry < 0) break;
+      if (
+        this.#entryLength[entry] === length && sameBytes(view, this.#entryAt[entry], at, length)
+      ) {
+        return this.#indexed(entry);
+      }
+      slot = (slot + 1) & mask;
+    }
+    const entry = this.dictionarySize;
+    if (entry >= this.#dictionaryLimit) {
+      this.hasDictionary = false;
+      return;
+    }
+    if (entry === this.#entryAt.length) {
+      this.#grow();
+      slot = hash & (this.#slots.length - 1);
+      while (this.#slots[slot] !== 0) slot = (slot + 1) & (this.#slots.length - 1);
+    }
+    this.#slots[slot] = entry + 1;
+    this.#entryAt[entry] = at;
+    this.#entryLength[entry] = length;
+    this.#entryHash[entry] = hash;
+    this.dictionarySize++;
+    this.#indexed(entry);
+  }
+
+  /** Doubles the table and the entries' room, placing every entry again. */
+  #grow(): void {
+    const entries = this.#entryAt.length * 2;
+    const at = new Int32Array(entries);
+    at.set(this.#entryAt);
+    this.#entryAt = at;
+    const length = new Int32Array(entries);
+    length.set(this.#entryLength);
+    this.#entryLength = length;
+    const hashes = new Int32Array(entries);
+    hashes.set(this.#entryHash);
+    this.#entryHash = hashes;
+    const slots = this.#slots = new Int32Array(2 * entries);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.dictionarySize; e++) {
+      let slot = hashes[e] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+  }
+
+  #indexed(entry: number): void {
+    this.indexes![this.count] = entry;
+    if (this.count + 1 === SAMPLE && this.dictionarySize > SAMPLE >> 1) this.hasDictionary = false;
+  }
+
+  /** Appends the dictionary's values, PLAIN-encoded in index order, to `body`. */
+  writeDictionary(body: _Bytes): void {
+    const bytes = this.plain.bytes;
+    for (let e = 0; e < this.dictionarySize; e++) {
+      const at = this.#entryAt[e];
+      body.i32(this.#entryLength[e]);
+      body.appendRange(bytes, at, at + this.#entryLength[e]);
+    }
+  }
+
+  /**
+   * Once the first row group has had {@linkcode SIZING_VALUES} values, makes room for what the
+   * row group will need at this rate, so the buffer grows once rather than doubling again and
+   * again (each doubling copies everything so far).
+   */
+  #reserve(): void {
+    if (this.#reserved) return;
+    this.#reserved = true;
+    const plain = this.plain;
+    const rows = this.defs.length;
+    const expected = Math.min(plain.length * (rows / this.#lastRow()) * 1.25, MAX_RESERVE);
+    if (expected > plain.bytes.length) plain.ensure(Math.ceil(expected) - plain.length);
+  }
+
+  /** The number of rows up to the last one with a value. */
+  #lastRow(): number {
+    let row = this.defs.length;
+    while (row > 0 && this.defs[row - 1] === 0) row--;
+    return Math.max(row, 1);
   }
 
   #bound(value: number | bigint): void {
@@ -240,8 +378,7 @@ export class _ColumnBuffer {
 
   /** Whether the dictionary pays: at most half as many distinct values as values. */
   get useDictionary(): boolean {
-    return this.dictionary !== undefined && this.count > 0 &&
-      this.dictionary.size <= this.count >> 1;
+    return this.hasDictionary && this.count > 0 && this.dictionarySize <= this.count >> 1;
   }
 
   /** Forgets the row group's values (keeping the buffers' memory). */
@@ -249,10 +386,23 @@ export class _ColumnBuffer {
     this.defs.fill(0);
     this.count = 0;
     this.plain.reset();
-    if (this.spec.kind === "string") this.dictionary = new Map();
+    if (this.spec.kind === "string") {
+      this.hasDictionary = true;
+      this.dictionarySize = 0;
+      this.#slots.fill(0);
+    }
     this.min = undefined;
     this.max = undefined;
   }
+}
+
+function sameBytes(view: DataView, a: number, b: number, length: number): boolean {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+  }
+  for (; i < length; i++) if (view.getUint8(a + i) !== view.getUint8(b + i)) return false;
+  return true;
 }
 
 /** Reused buffers for encoding. */
@@ -285,16 +435,16 @@ export function _writeChunk(
     compressedSize: 0,
     dataPageOffset: 0,
   };
-  const dictionary = column?.useDictionary ? column.dictionary! : undefined;
+  const dictionary = column?.useDictionary ? column : undefined;
   if (dictionary !== undefined) {
     meta.dictionaryPageOffset = out.offset;
     meta.encodings.push(_PARQUET.encoding.RLE_DICTIONARY);
     const body = scratch.body;
     body.reset();
-    for (const text of dictionary.keys()) body.lengthPrefixedUtf8(text);
+    dictionary.writeDictionary(body);
     writePage(out, meta, scratch, codec, _PARQUET.page.DICTIONARY, (t) =>
       t.struct(7, () => {
-        t.i32(1, dictionary.size);
+        t.i32(1, dictionary.dictionarySize);
         t.i32(2, _PARQUET.encoding.PLAIN);
       }));
   }
@@ -302,11 +452,15 @@ export function _writeChunk(
   const body = scratch.body;
   body.reset();
   body.i32(0); // the byte length of the definition levels, set below
-  _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
+  if (rows >= 8 && (count === 0 || count === rows)) {
+    // No value or every row has one: a single run (what the hybrid writer makes of it).
+    body.varint(rows * 2);
+    body.u8(count === 0 ? 0 : 1);
+  } else _writeRleHybrid(body, column?.defs ?? new Uint8Array(rows), rows, 1);
   body.view.setInt32(0, body.length - 4, true);
   if (column !== undefined && count > 0) {
     if (dictionary !== undefined) {
-      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.size - 1));
+      const bitWidth = Math.max(1, 32 - Math.clz32(dictionary.dictionarySize - 1));
       body.u8(bitWidth);
       _writeRleHybrid(body, column.indexes!, count, bitWidth);
     } else if (kind === "bool") writeBooleans(body, column.plain.content());

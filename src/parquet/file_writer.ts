@@ -17,6 +17,28 @@ import {
 import { _ATOMIC_COLUMNS, _columnFor, type _ColumnSpec } from "./columns.ts";
 import { _encodeFooter, type _RowGroupMeta } from "./footer.ts";
 import { _JsonRow } from "./json_row.ts";
+import { _timestampMicrosAt } from "./timestamp.ts";
+import type { ToParquetOptions } from "./to_parquet.ts";
+import { _Bytes } from "./bytes.ts";
+import type { LineFields } from "../event/_line_fields.ts";
+import {
+  BOOL,
+  CONTEXTS,
+  GEO_SEPARATOR,
+  INT,
+  KINDS,
+  LATITUDE,
+  LONGITUDE,
+  NAMES,
+  STRING,
+  TSTAMP,
+} from "../event/_rules.ts";
+import { FIELD_COUNT } from "../event/fields.ts";
+
+const INT32_MIN = -0x8000_0000;
+const INT32_MAX = 0x7fff_ffff;
+const FIELD_INDEX: ReadonlyMap<string, number> = new Map(NAMES.map((name, i) => [name, i]));
+const GEO = "geo_location";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -58,6 +80,13 @@ export class _ParquetFileWriter {
   #pendingValues: _ColumnValue[] = [];
   readonly #row = new _JsonRow();
   readonly #names = new NameCache();
+  /** The column of each atomic field, by field index (none: not among `columns`). */
+  readonly #byField: (ColumnState | undefined)[] = new Array(FIELD_COUNT).fill(undefined);
+  #geo: ColumnState | undefined;
+  /** {@linkcode _ParquetFileWriter.addFields}: the timestamps of the line, by field index. */
+  readonly #stamps: (number | bigint)[] = new Array(FIELD_COUNT).fill(0);
+  /** Where `geo_location` is put together. */
+  readonly #text = new _Bytes(1 << 12);
 
   constructor(options: _FileWriterOptions) {
     this.#rowGroupSize = options.rowGroupSize;
@@ -76,6 +105,9 @@ export class _ParquetFileWriter {
       firstRowGroup: this.#rowGroups.length,
     };
     this.#columns.set(spec.name, state);
+    const field = FIELD_INDEX.get(spec.name);
+    if (field !== undefined && KINDS[field] < CONTEXTS) this.#byField[field] = state;
+    else if (spec.name === GEO) this.#geo = state;
     return state;
   }
 
@@ -192,6 +224,128 @@ export class _ParquetFileWriter {
       } else if (kind === "string" && typeof value === "number") {
         column.buffer.addText(at, bytes, row.valueFrom[value] + 1, row.valueTo[value] - 1);
       } else column.buffer.add(at, value);
+    }
+  }
+
+  /**
+   * Adds one event given as the validated fields of its enriched TSV line (`LineFields`, read
+   * without the `schemaVersion` option; `geo` is the `geoLocation` option): values go from the
+   * line's bytes into the columns. Returns `false`, adding nothing, when the event's file
+   * row would not be what {@linkcode add} makes of it without an error: an int beyond INT32,
+   * a timestamp finer than a microsecond, a key not among `columns`, JSON text other than what
+   * `JSON.stringify` writes (spaces, `\u` or `\/` escapes, numbers such as `1.0`, `1e2` or
+   * beyond 15 digits). The caller then takes the general path, which gives the event or the
+   * error.
+   */
+  addFields(f: LineFields, geo: boolean): boolean {
+    const bytes = f.bytes;
+    const from = f.from;
+    const to = f.to;
+    const byField = this.#byField;
+    const stamps = this.#stamps;
+    const present = f.present;
+    const count = f.presentCount;
+    for (let n = 0; n < count; n++) {
+      const i = present[n];
+      const kind = KINDS[i];
+      if (byField[i] === undefined) return false;
+      if (kind === INT) {
+        const value = f.numbers[i];
+        if (value < INT32_MIN || value > INT32_MAX) return false;
+      } else if (kind === TSTAMP) {
+        const micros = _timestampMicrosAt(bytes, from[i], to[i]);
+        if (micros === null) return false;
+        stamps[i] = micros;
+      }
+    }
+    // JSON text is copied only when it is what the object path writes (JSON.stringify).
+    if (!f.scan.verbatim) return false;
+    const hasGeo = geo && from[LATITUDE] < to[LATITUDE] && from[LONGITUDE] < to[LONGITUDE];
+    if (hasGeo && this.#geo === undefined) return false;
+    if (!this.#shreddedColumns(f)) return false;
+    this.#events++;
+    const row = this.#rows++;
+    if (hasGeo) {
+      const text = this.#text;
+      text.reset();
+      text.appendRange(bytes, from[LATITUDE], to[LATITUDE]);
+      text.u8(GEO_SEPARATOR.charCodeAt(0));
+      text.appendRange(bytes, from[LONGITUDE], to[LONGITUDE]);
+      this.#geo!.buffer.addText(row, text.bytes, 0, text.length);
+    }
+    for (let n = 0; n < count; n++) {
+      const i = present[n];
+      const a = from[i];
+      const b = to[i];
+      const kind = KINDS[i];
+      if (kind === STRING) byField[i]!.buffer.addText(row, bytes, a, b);
+      else if (kind < BOOL) byField[i]!.buffer.addNumber(row, f.numbers[i]);
+      else if (kind === BOOL) byField[i]!.buffer.addBool(row, bytes[a] === 49);
+      else if (kind === TSTAMP) byField[i]!.buffer.add(row, stamps[i]);
+    }
+    this.#addShredded(f, row);
+    return true;
+  }
+
+  /**
+   * Whether every shredded column of the line has a column (with `columns`), else adds the
+   * missing ones in the order the flat form has them: the contexts field's, the unstruct
+   * event's, then those new in the derived contexts.
+   */
+  #shreddedColumns(f: LineFields): boolean {
+    const schemas = f.scan.schemas;
+    const count = f.scan.count;
+    for (let k = 0; k <= count; k++) {
+      let name: string;
+      if (k === f.derivedFrom && f.unstruct !== undefined) {
+        name = f.unstruct.unstructColumn;
+        if (!this.#hasColumn(name)) return false;
+      }
+      if (k === count) break;
+      name = schemas[k].column;
+      if (!this.#hasColumn(name)) return false;
+    }
+    return true;
+  }
+
+  /** Whether column `name` exists or was added now (never with `columns`). */
+  #hasColumn(name: string): boolean {
+    if (this.#columns.has(name)) return true;
+    const spec = this.#fixed ? undefined : _columnFor(name);
+    if (spec === undefined) return false;
+    this.#addColumn(spec);
+    return true;
+  }
+
+  /** Adds the line's contexts arrays (each column's entities in order) and unstruct event. */
+  #addShredded(f: LineFields, row: number): void {
+    const scan = f.scan;
+    const schemas = scan.schemas;
+    const count = scan.count;
+    const bytes = f.bytes;
+    next: for (let k = 0; k < count; k++) {
+      const column = schemas[k].column;
+      for (let j = 0; j < k; j++) if (schemas[j].column === column) continue next;
+      const buffer = this.#columns.get(column)!.buffer;
+      const text = buffer.plain;
+      const at = buffer.beginText(row);
+      text.u8(91); // [
+      text.appendRange(bytes, scan.dataStart[k], scan.dataEnd[k]);
+      for (let j = k + 1; j < count; j++) {
+        if (schemas[j].column !== column) continue;
+        text.u8(44); // ,
+        text.appendRange(bytes, scan.dataStart[j], scan.dataEnd[j]);
+      }
+      text.u8(93); // ]
+      buffer.endText(at);
+    }
+    if (f.unstruct !== undefined) {
+      this.#columns.get(f.unstruct.unstructColumn)!.buffer.addText(
+        row,
+        bytes,
+        f.unstructFrom,
+        f.unstructTo,
+      );
     }
   }
 
@@ -324,6 +478,22 @@ function valueOf(
     }
   }
   return JSON.parse(latin1(bytes, from, to));
+}
+
+/** The writer's options with their defaults; throws for a bad one. */
+export function _checkParquetOptions(
+  options: Omit<ToParquetOptions, "onInvalid">,
+): { rowGroupSize: number; compression: "snappy" | "none"; columns?: readonly string[] } {
+  const { rowGroupSize = 10_000, compression = "snappy", columns } = options;
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1 || rowGroupSize > 1_000_000) {
+    throw new RangeError(
+      `Invalid rowGroupSize: expected an integer from 1 to 1000000, got ${rowGroupSize}`,
+    );
+  }
+  if (compression !== "snappy" && compression !== "none") {
+    throw new TypeError(`Invalid compression: expected "snappy" or "none", got ${compression}`);
+  }
+  return { rowGroupSize, compression, columns };
 }
 
 function fixedColumns(names: readonly string[]): _ColumnSpec[] {

@@ -5,3 +5,4 @@
  */
 
 export * from "./to_parquet.ts";
+export * from "./parquet_stream.ts";

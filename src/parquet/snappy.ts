@@ -19,85 +19,111 @@ export function _snappyCompress(input: Uint8Array, out: _Bytes): void {
   out.varint(input.length);
   // Worst case: every byte a literal, plus literal tags.
   out.ensure(input.length + Math.ceil(input.length / 6) + 16);
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  let o = out.length;
   for (let start = 0; start < input.length; start += BLOCK) {
-    compressBlock(input, start, Math.min(start + BLOCK, input.length), out);
+    o = compressBlock(input, view, start, Math.min(start + BLOCK, input.length), out.bytes, o);
   }
-}
-
-function load32(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+  out.length = o;
 }
 
 function hash(value: number): number {
   return Math.imul(value, 0x1e35a7bd) >>> (32 - HASH_BITS);
 }
 
-function compressBlock(input: Uint8Array, start: number, end: number, out: _Bytes): void {
+/** Compresses `input[start, end)` into `dst` at `o` (room is ensured); returns the end. */
+function compressBlock(
+  input: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  o: number,
+): number {
   table.fill(-1);
   let literalStart = start;
   let at = start;
   const lastMatchStart = end - 4;
   let misses = 0;
   while (at <= lastMatchStart) {
-    const word = load32(input, at);
+    const word = view.getUint32(at, true);
     const h = hash(word);
     const candidate = table[h];
     table[h] = at;
-    if (candidate < start || load32(input, candidate) !== word) {
+    if (candidate < start || view.getUint32(candidate, true) !== word) {
       // Step further the longer nothing matched, so incompressible data goes fast.
       at += 1 + (misses++ >> 5);
       continue;
     }
     misses = 0;
     let length = 4;
+    while (
+      at + length + 4 <= end &&
+      view.getUint32(candidate + length, true) === view.getUint32(at + length, true)
+    ) {
+      length += 4;
+    }
     while (at + length < end && input[candidate + length] === input[at + length]) length++;
-    if (at > literalStart) writeLiteral(input, literalStart, at, out);
-    writeCopies(at - candidate, length, out);
+    if (at > literalStart) o = writeLiteral(input, literalStart, at, dst, o);
+    o = writeCopies(at - candidate, length, dst, o);
     at += length;
     literalStart = at;
   }
-  if (end > literalStart) writeLiteral(input, literalStart, end, out);
+  if (end > literalStart) o = writeLiteral(input, literalStart, end, dst, o);
+  return o;
 }
 
-function writeLiteral(input: Uint8Array, start: number, end: number, out: _Bytes): void {
+function writeLiteral(
+  input: Uint8Array,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  o: number,
+): number {
   const n = end - start - 1;
-  if (n < 60) out.u8(n << 2);
+  if (n < 60) dst[o++] = n << 2;
   else if (n < 0x100) {
-    out.u8(60 << 2);
-    out.u8(n);
+    dst[o++] = 60 << 2;
+    dst[o++] = n;
   } else if (n < 0x10000) {
-    out.u8(61 << 2);
-    out.u8(n & 0xff);
-    out.u8(n >>> 8);
+    dst[o++] = 61 << 2;
+    dst[o++] = n & 0xff;
+    dst[o++] = n >>> 8;
   } else {
-    out.u8(62 << 2);
-    out.u8(n & 0xff);
-    out.u8((n >>> 8) & 0xff);
-    out.u8(n >>> 16);
+    dst[o++] = 62 << 2;
+    dst[o++] = n & 0xff;
+    dst[o++] = (n >>> 8) & 0xff;
+    dst[o++] = n >>> 16;
   }
-  out.append(input.subarray(start, end));
+  if (end - start < 64) {
+    for (let i = start; i < end; i++) dst[o++] = input[i];
+    return o;
+  }
+  dst.set(input.subarray(start, end), o);
+  return o + end - start;
 }
 
-function writeCopies(offset: number, length: number, out: _Bytes): void {
+function writeCopies(offset: number, length: number, dst: Uint8Array, o: number): number {
   // Pieces of at most 64 bytes, none shorter than 4.
   while (length >= 68) {
-    writeCopy(offset, 64, out);
+    o = writeCopy(offset, 64, dst, o);
     length -= 64;
   }
   if (length > 64) {
-    writeCopy(offset, 60, out);
+    o = writeCopy(offset, 60, dst, o);
     length -= 60;
   }
-  writeCopy(offset, length, out);
+  return writeCopy(offset, length, dst, o);
 }
 
-function writeCopy(offset: number, length: number, out: _Bytes): void {
+function writeCopy(offset: number, length: number, dst: Uint8Array, o: number): number {
   if (length <= 11 && offset < 2048) {
-    out.u8(((offset >>> 8) << 5) | ((length - 4) << 2) | 1);
-    out.u8(offset & 0xff);
+    dst[o++] = ((offset >>> 8) << 5) | ((length - 4) << 2) | 1;
+    dst[o++] = offset & 0xff;
   } else {
-    out.u8(((length - 1) << 2) | 2);
-    out.u8(offset & 0xff);
-    out.u8(offset >>> 8);
+    dst[o++] = ((length - 1) << 2) | 2;
+    dst[o++] = offset & 0xff;
+    dst[o++] = offset >>> 8;
   }
+  return o;
 }

@@ -54,10 +54,57 @@ export function _timestampMicros(text: string): number | bigint | null | undefin
   const second = digitsAt(text, 17, 2);
   if (!isDateTime(year, month, day, hour, minute, second)) return undefined;
   const digits = text.length - 21; // fraction digits, 0 without a fraction
+  const fraction = digits > 0 ? digitsAt(text, 20, digits) : 0;
+  if (fraction < 0) return undefined;
+  return microsOf(year, month, day, hour, minute, second, fraction, digits);
+}
+
+/**
+ * Microseconds since the epoch of a valid `tstamp` field `b[p, stop)`,
+ * `YYYY-MM-DD hh:mm:ss[.f{1,9}]` (the digits sit where they sit in the flat form's text): as
+ * {@linkcode _timestampMicros} gives for the flat form's value of that field.
+ */
+export function _timestampMicrosAt(
+  b: Uint8Array,
+  p: number,
+  stop: number,
+): number | bigint | null {
+  const digits = stop - p - 20; // fraction digits, 0 without a fraction
+  return microsOf(
+    bytesAt(b, p, 4),
+    bytesAt(b, p + 5, 2),
+    bytesAt(b, p + 8, 2),
+    bytesAt(b, p + 11, 2),
+    bytesAt(b, p + 14, 2),
+    bytesAt(b, p + 17, 2),
+    digits > 0 ? bytesAt(b, p + 20, digits) : 0,
+    digits,
+  );
+}
+
+/** The number of `count` decimal digits (already checked) at `b[at]`. */
+function bytesAt(b: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) value = value * 10 + b[i] - ZERO;
+  return value;
+}
+
+/**
+ * Microseconds since the epoch of a valid date and time with `fraction` of `digits` digits;
+ * `null` when digits after the sixth are not zeros.
+ */
+function microsOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: number,
+  digits: number,
+): number | bigint | null {
   let micros = 0;
   if (digits > 0) {
-    const fraction = digitsAt(text, 20, digits);
-    if (fraction < 0) return undefined;
     if (digits <= 6) micros = fraction * 10 ** (6 - digits);
     else {
       const below = 10 ** (digits - 6);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { _ParquetFileWriter } from "./file_writer.ts";
+import { _checkParquetOptions, _ParquetFileWriter } from "./file_writer.ts";
 import { _NdjsonLines } from "./ndjson_lines.ts";
 import { NdjsonStream } from "../stream/ndjson_stream.ts";
 
@@ -67,7 +67,7 @@ export type ParquetEventSource =
  *
  * Given an `NdjsonStream` (enriched TSV → NDJSON bytes), its lines go into the columns
  * without building event objects: the file is byte for byte the one its events as objects
- * give, written faster (the command line takes this path). `onInvalid` then gets the event
+ * give, written faster (`ParquetStream` is faster still from TSV). `onInvalid` then gets the event
  * as `JSON.parse` of its line.
  *
  * @example Write two events and check the file's magic bytes
@@ -93,15 +93,8 @@ export function toParquet(
   events: ParquetEventSource,
   options: ToParquetOptions = {},
 ): ReadableStream<Uint8Array> {
-  const { rowGroupSize = 10_000, compression = "snappy", columns, onInvalid } = options;
-  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1 || rowGroupSize > 1_000_000) {
-    throw new RangeError(
-      `Invalid rowGroupSize: expected an integer from 1 to 1000000, got ${rowGroupSize}`,
-    );
-  }
-  if (compression !== "snappy" && compression !== "none") {
-    throw new TypeError(`Invalid compression: expected "snappy" or "none", got ${compression}`);
-  }
+  const { rowGroupSize, compression, columns } = _checkParquetOptions(options);
+  const { onInvalid } = options;
   const writer = new _ParquetFileWriter({ rowGroupSize, codec: compression, columns });
   // An NdjsonStream's lines are the compact JSON its own writer wrote (valid JSON and UTF-8):
   // the fast path copies their strings and shredded JSON text into the columns as bytes.

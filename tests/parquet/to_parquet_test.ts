@@ -3,6 +3,7 @@ import { ENRICHED_EVENT_FIELDS, type TransformOptions } from "../../src/event/mo
 import { EventStream, NdjsonStream } from "../../src/stream/mod.ts";
 import {
   type ParquetEventSource,
+  ParquetStream,
   toParquet,
   type ToParquetOptions,
 } from "../../src/parquet/mod.ts";
@@ -113,6 +114,14 @@ for (
         await new Response(toParquet(fast, { rowGroupSize: 1_000 })).arrayBuffer(),
       );
       assert.deepEqual(fastBytes, await Deno.readFile(path));
+      // So does ParquetStream (the TSV fields straight into the columns), the command line's.
+      const tsv = new Uint8Array(
+        await new Response(
+          new ParquetStream(bytesStream(input), { ...options, rowGroupSize: 1_000 }),
+        )
+          .arrayBuffer(),
+      );
+      assert.deepEqual(tsv, await Deno.readFile(path));
     } finally {
       await Deno.remove(path);
     }
