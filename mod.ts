@@ -7,9 +7,10 @@
  * process each `run=…` folder or S3 Loader file of an S3 archive exactly once.
  *
  * This module is what a user of those calls. The byte-level writer (`writeEventJson`,
- * `ByteSink`), the AWS transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) and the
- * S3 listing primitives are in the subpaths `./event`, `./aws`, `./s3`, `./stream`,
- * `./manifest` and `./job`.
+ * `ByteSink`), the tools for a parsed event (`toTsv`, `flatten`, `getValue`, `pick`, …), the AWS
+ * transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) with the error subclasses
+ * `S3Error` and `DynamoDBError`, and the S3 primitives (`parseS3Uri`, `listObjects`, …) are in
+ * the subpaths `./event`, `./aws`, `./s3`, `./stream`, `./manifest` and `./job`.
  *
  * @example Transform one enriched event
  * ```ts
@@ -32,27 +33,13 @@
 export {
   type AtomicFieldTypes,
   type Contexts,
-  ENRICHED_EVENT_FIELDS,
   type EnrichedEvent,
   type EnrichedEventFieldName,
-  type FieldDefinition,
-  type FieldKind,
   type FlatEvent,
-  flatten,
-  getContextValues,
-  getUnstructValue,
-  getValue,
-  type IgluSchemaKey,
-  type JsonPathSegment,
   parse,
   type ParsingErrorJson,
-  pick,
-  schemaInventory,
-  type SchemaInventoryItem,
-  type SelfDescribingColumn,
   type SelfDescribingJson,
   type ShreddedColumns,
-  toTsv,
   transform,
   TransformError,
   type TransformErrorCode,
@@ -71,6 +58,7 @@ export {
   EventStream,
   type EventStreamOptions,
   type GunzipPair,
+  JsonStringifyStream,
   type LineTooLongJson,
   NdjsonEncodeStream,
   NdjsonStream,
@@ -82,15 +70,13 @@ export {
 export {
   listRunIds,
   type ListRunIdsOptions,
-  parseS3ObjectUri,
-  parseS3Uri,
   readObject,
   type ReadObjectOptions,
   readRun,
   type ReadRunOptions,
   type RunBadRowLine,
   type RunEventLine,
-  type RunResult,
+  type RunLine,
   type S3Location,
   type S3LocationLike,
   type S3Object,
@@ -102,9 +88,9 @@ export {
   type ClaimOptions,
   type ClaimResult,
   type CreateResult,
+  type ManifestEntry,
   RunManifests,
   type RunManifestsOptions,
-  type RunRecord,
 } from "./src/manifest/mod.ts";
 
 // The job
@@ -124,12 +110,12 @@ export {
   type ProcessRunsOptions,
   type ProcessRunsReadOptions,
   type ProcessRunsSummary,
+  type RunContents,
   type RunHandler,
   type RunOutcome,
-  type RunRecords,
   type SkippedRun,
+  type UnitContents,
   type UnitHandler,
-  type UnitRecords,
 } from "./src/job/mod.ts";
 
 // AWS options and errors
@@ -139,7 +125,5 @@ export {
   type AwsOptions,
   awsOptionsFromEnv,
   type AwsService,
-  DynamoDBError,
   type RetryOptions,
-  S3Error,
 } from "./src/aws/mod.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ENRICHED_EVENT_FIELDS } from "../mod.ts";
+import { ENRICHED_EVENT_FIELDS } from "../src/event/mod.ts";
 
 /**
  * The non-empty lines of `bytes`, each decoded from UTF-8 on its own as the stream layer does

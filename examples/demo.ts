@@ -20,8 +20,8 @@ import {
   listRunIds,
   processRuns,
   readRun,
+  type RunLine,
   RunManifests,
-  type RunResult,
 } from "@snowplow/analytics-sdk";
 import dynalite from "npm:dynalite@4.0.0";
 import { gzipSync } from "npm:fflate@0.8.3";
@@ -46,7 +46,7 @@ function emptyCounts(): RunCounts {
   return { events: 0, badRows: 0, byType: new Map(), byApp: new Map() };
 }
 
-function countRecord(counts: RunCounts, record: RunResult): void {
+function countRecord(counts: RunCounts, record: RunLine): void {
   if (!record.event) {
     counts.badRows++;
     return;

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { awsOptionsFromEnv, RunManifests, type RunResult } from "@snowplow/analytics-sdk";
+import { awsOptionsFromEnv, type RunLine, RunManifests } from "@snowplow/analytics-sdk";
 import {
   distributedMapHandler,
   type EnrichedStreamRecord,
@@ -43,7 +43,7 @@ const manifests = new RunManifests(
 const s3 = awsOptionsFromEnv(env, "s3");
 
 /** Counts a file's events per type and logs the counts: the stand-in for loading them. */
-async function load(key: string, records: AsyncIterable<RunResult>): Promise<void> {
+async function load(key: string, records: AsyncIterable<RunLine>): Promise<void> {
   const byType: Record<string, number> = {};
   let badRows = 0;
   for await (const record of records) {

@@ -19,9 +19,9 @@
  * @module
  */
 
-import { awsOptionsFromEnv, parseS3Uri, RunManifests } from "@snowplow/analytics-sdk";
-import { listObjects } from "@snowplow/analytics-sdk/s3";
-import type { UnitRecords } from "@snowplow/analytics-sdk/job";
+import { awsOptionsFromEnv, RunManifests } from "@snowplow/analytics-sdk";
+import { listObjects, parseS3Uri } from "@snowplow/analytics-sdk/s3";
+import type { UnitContents } from "@snowplow/analytics-sdk/job";
 import {
   type ObjectMessage,
   type QueueBatch,
@@ -55,7 +55,7 @@ function awsVariables(env: Env): Record<string, string | undefined> {
 }
 
 /** What to do with one object's records. */
-export type ObjectWriter = (key: string, records: UnitRecords, env: Env) => Promise<void>;
+export type ObjectWriter = (key: string, records: UnitContents, env: Env) => Promise<void>;
 
 /** Writes an object's events as NDJSON to `OUTPUT` (a repeat overwrites the same file). */
 export const writeToR2: ObjectWriter = async (key, records, env) => {

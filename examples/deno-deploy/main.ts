@@ -15,11 +15,11 @@
  * @module
  */
 
-import { awsOptionsFromEnv, type RunResult } from "@snowplow/analytics-sdk";
+import { awsOptionsFromEnv, type RunLine } from "@snowplow/analytics-sdk";
 import { processObjects, type ProcessRunsSummary } from "@snowplow/analytics-sdk/job";
 
 /** Counts a file's events per type: the stand-in for loading them somewhere. */
-async function load(key: string, records: AsyncIterable<RunResult>): Promise<void> {
+async function load(key: string, records: AsyncIterable<RunLine>): Promise<void> {
   let events = 0;
   for await (const record of records) if (record.event) events++;
   console.log(JSON.stringify({ loaded: key, events }));

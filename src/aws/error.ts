@@ -56,7 +56,7 @@ const SERVICE_LABELS: Record<AwsService, string> = { s3: "S3", dynamodb: "Dynamo
  *
  * @example Inspect a failure
  * ```ts
- * import { AwsError, DynamoDBError } from "@snowplow/analytics-sdk";
+ * import { AwsError, DynamoDBError } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const error = new DynamoDBError({
@@ -120,7 +120,7 @@ export class AwsError extends Error {
  *
  * @example Catch S3 failures
  * ```ts
- * import { AwsError, S3Error } from "@snowplow/analytics-sdk";
+ * import { AwsError, S3Error } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const error = new S3Error({ operation: "HeadObject", code: "NotFound", status: 404 });
@@ -142,7 +142,7 @@ export class S3Error extends AwsError {
  *
  * @example Catch DynamoDB failures
  * ```ts
- * import { DynamoDBError } from "@snowplow/analytics-sdk";
+ * import { DynamoDBError } from "@snowplow/analytics-sdk/aws";
  * import assert from "node:assert/strict";
  *
  * const error = new DynamoDBError({ operation: "GetItem", code: "NetworkError", status: 0 });

@@ -50,23 +50,25 @@ export function parseArgs(
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
       if (!Object.hasOwn(options, name)) {
         const known = Object.keys(options).map((option) => `--${option}`);
-        throw new UsageError(`unknown option --${name}${didYouMean(`--${name}`, known)}`);
+        throw new UsageError(
+          `Invalid option --${name}: no such option${didYouMean(`--${name}`, known)}`,
+        );
       }
     } else {
       const long = arg.length === 2 ? shorts.get(arg[1]) : undefined;
-      if (long === undefined) throw new UsageError(`unknown option ${arg}`);
+      if (long === undefined) throw new UsageError(`Invalid option ${arg}: no such option`);
       name = long;
     }
     const spec = options[name];
-    if (values.has(name)) throw new UsageError(`option --${name} given more than once`);
+    if (values.has(name)) throw new UsageError(`Invalid option --${name}: given more than once`);
     if (spec.type === "boolean") {
-      if (inline !== undefined) throw new UsageError(`option --${name} takes no value`);
+      if (inline !== undefined) throw new UsageError(`Invalid option --${name}: it takes no value`);
       values.set(name, true);
       continue;
     }
     const value = inline ?? args[++i];
     if (value === undefined || (inline === undefined && value.startsWith("-") && value !== "-")) {
-      throw new UsageError(`option --${name} needs a value (${spec.value ?? "VALUE"})`);
+      throw new UsageError(`Invalid option --${name}: expected a value (${spec.value ?? "VALUE"})`);
     }
     values.set(name, value);
   }

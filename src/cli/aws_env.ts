@@ -28,7 +28,9 @@ export function idleTimeoutArgument(args: ParsedArgs): { idleTimeoutMs?: number 
   if (text === undefined) return {};
   const seconds = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new UsageError(`--idle-timeout must be a positive number of seconds, got '${text}'`);
+    throw new UsageError(
+      `Invalid --idle-timeout: expected a positive number of seconds but got '${text}'`,
+    );
   }
   return { idleTimeoutMs: seconds * 1000 };
 }
@@ -66,10 +68,9 @@ export function awsOptionsFor(
     options = awsOptionsFromEnv(env, service);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    const missing = /^Cannot build AWS options: /;
     throw new UsageError(
-      missing.test(error.message)
-        ? `${error.message.replace(missing, "")} (set AWS credentials in the environment: ` +
+      /^Cannot build AWS options: /.test(error.message)
+        ? `${error.message} (set AWS credentials in the environment: ` +
           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
         : error.message,
     );

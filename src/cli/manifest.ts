@@ -50,13 +50,17 @@ async function withManifest(
 ): Promise<number> {
   const names = arity === 1 ? "TABLE" : "TABLE and RUN_ID";
   if (args.positionals.length < arity) {
-    throw new UsageError(`missing ${args.positionals.length === 0 ? names : "RUN_ID"}`);
+    throw new UsageError(
+      `Invalid arguments: ${args.positionals.length === 0 ? names : "RUN_ID"} missing`,
+    );
   }
   if (args.positionals.length > arity) {
-    throw new UsageError(`expected ${names} but got ${args.positionals.length} arguments`);
+    throw new UsageError(
+      `Invalid arguments: expected ${names} but got ${args.positionals.length} arguments`,
+    );
   }
   const [table, runId = ""] = args.positionals;
-  if (arity === 2 && runId === "") throw new UsageError("RUN_ID is empty");
+  if (arity === 2 && runId === "") throw new UsageError("Invalid RUN_ID: it is empty");
   const options = {
     ...awsOptionsFor("dynamodb", args.string("endpoint")),
     ...idleTimeoutArgument(args),

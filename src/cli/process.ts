@@ -11,7 +11,7 @@ import {
   processRuns,
   type ProcessRunsSummary,
   type RunOutcome,
-  type UnitRecords,
+  type UnitContents,
 } from "../job/mod.ts";
 import { RunManifests } from "../manifest/mod.ts";
 import { PROGRAM } from "./args.ts";
@@ -53,7 +53,7 @@ function positiveInteger(args: ParsedArgs, name: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`--${name} must be a positive integer, got '${text}'`);
+    throw new UsageError(`Invalid --${name}: expected a positive integer but got '${text}'`);
   }
   return value;
 }
@@ -61,37 +61,45 @@ function positiveInteger(args: ParsedArgs, name: string): number | undefined {
 function readSettings(args: ParsedArgs): Settings {
   const uri = s3UriArgument(args);
   const table = args.string("table");
-  if (table === undefined) throw new UsageError("missing --table TABLE (the run manifest)");
+  if (table === undefined) {
+    throw new UsageError("Invalid arguments: --table TABLE (the run manifest) missing");
+  }
   const owner = args.string("owner") ?? defaultOwner();
-  if (owner === "") throw new UsageError("--owner is empty");
+  if (owner === "") throw new UsageError("Invalid --owner: it is empty");
   const unit = args.string("unit") ?? "run";
   if (unit !== "run" && unit !== "object") {
-    throw new UsageError(`--unit must be run or object, got '${unit}'`);
+    throw new UsageError(`Invalid --unit: expected run or object but got '${unit}'`);
   }
   const sealedBy = sealedByArgument(args);
   if (sealedBy !== undefined && unit === "object") {
-    throw new UsageError("--sealed-by applies to run folders, not to --unit object");
+    throw new UsageError("Invalid --sealed-by: it applies to run folders, not to --unit object");
   }
   const settle = args.string("settle-seconds");
   let settleMs: number | undefined;
   if (settle !== undefined) {
-    if (unit !== "object") throw new UsageError("--settle-seconds applies to --unit object");
+    if (unit !== "object") {
+      throw new UsageError("Invalid --settle-seconds: it applies to --unit object only");
+    }
     if (!/^[0-9]+$/.test(settle)) {
-      throw new UsageError(`--settle-seconds must be 0 or a positive integer, got '${settle}'`);
+      throw new UsageError(
+        `Invalid --settle-seconds: expected 0 or a positive integer but got '${settle}'`,
+      );
     }
     settleMs = Number(settle) * 1000;
   }
   const order = args.string("order") ?? "shuffled";
   if (order !== "listed" && order !== "shuffled") {
-    throw new UsageError(`--order must be shuffled or listed, got '${order}'`);
+    throw new UsageError(`Invalid --order: expected shuffled or listed but got '${order}'`);
   }
   const format = args.string("format") ?? "ndjson";
   if (format !== "ndjson" && format !== "parquet") {
-    throw new UsageError(`--format must be ndjson or parquet, got '${format}'`);
+    throw new UsageError(`Invalid --format: expected ndjson or parquet but got '${format}'`);
   }
   const out = args.string("out");
   if (format === "parquet" && out === undefined) {
-    throw new UsageError("--format parquet needs --out DIR (one Parquet file per run)");
+    throw new UsageError(
+      "Invalid arguments: --format parquet needs --out DIR (one Parquet file per run)",
+    );
   }
   return {
     uri,
@@ -252,7 +260,7 @@ function origin(unitId: string, key: string): { run?: string; key: string } {
  */
 async function parquetUnit(
   unitId: string,
-  records: UnitRecords,
+  records: UnitContents,
   dir: string,
   prefix: string,
 ): Promise<void> {
@@ -304,7 +312,7 @@ async function parquetUnit(
 
 async function handleUnit(
   runId: string,
-  records: UnitRecords,
+  records: UnitContents,
   settings: Settings,
   io: CliIo,
 ): Promise<void> {
@@ -362,7 +370,7 @@ export async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
     manifests = new RunManifests(settings.table, dynamodb);
   } catch (error) {
     if (error instanceof TypeError || error instanceof RangeError) {
-      throw new UsageError(`--table: ${error.message}`);
+      throw new UsageError(`${error.message} (--table)`);
     }
     throw error;
   }
@@ -398,7 +406,7 @@ export async function runProcess(args: ParsedArgs, io: CliIo): Promise<number> {
         }
       },
     };
-    const handle = (unitId: string, records: UnitRecords) =>
+    const handle = (unitId: string, records: UnitContents) =>
       handleUnit(unitId, records, settings, io).catch((error) => {
         // stdout or stderr failed (a full disk): every later unit would fail too. The job
         // stops; the units in progress are released.

@@ -44,7 +44,7 @@ export function sealedByArgument(args: ParsedArgs): string | undefined {
   if (name === undefined) return undefined;
   if (name === "" || name.startsWith("/") || name.endsWith("/")) {
     throw new UsageError(
-      `--sealed-by must name an object inside the run folder, such as _SUCCESS, got '${name}'`,
+      `Invalid --sealed-by: expected an object inside the run folder, such as _SUCCESS, but got '${name}'`,
     );
   }
   return name;
@@ -52,9 +52,13 @@ export function sealedByArgument(args: ParsedArgs): string | undefined {
 
 /** The one S3 URI positional, checked. */
 export function s3UriArgument(args: ParsedArgs): string {
-  if (args.positionals.length === 0) throw new UsageError("missing the S3 URI");
+  if (args.positionals.length === 0) {
+    throw new UsageError("Invalid arguments: the S3 URI is missing");
+  }
   if (args.positionals.length > 1) {
-    throw new UsageError(`expected one S3 URI but got ${args.positionals.length} arguments`);
+    throw new UsageError(
+      `Invalid arguments: expected one S3 URI but got ${args.positionals.length}`,
+    );
   }
   const uri = args.positionals[0];
   try {

@@ -67,22 +67,28 @@ const CSV_BATCH = 500;
 function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const format = args.string("format") ?? "ndjson";
   if (format !== "ndjson" && format !== "csv" && format !== "parquet") {
-    throw new UsageError(`--format must be ndjson, csv or parquet, got '${format}'`);
+    throw new UsageError(`Invalid --format: expected ndjson, csv or parquet but got '${format}'`);
   }
   const outputPath = args.string("output");
-  if (outputPath === "") throw new UsageError("--output is empty");
+  if (outputPath === "") throw new UsageError("Invalid --output: it is empty");
   if (format === "parquet" && outputPath === undefined) {
-    throw new UsageError("--format parquet needs --output FILE (Parquet is not written to stdout)");
+    throw new UsageError(
+      "Invalid arguments: --format parquet needs --output FILE (Parquet is not written to stdout)",
+    );
   }
   const fieldList = args.string("fields");
   const fields = fieldList === undefined ? undefined : parseFields(fieldList);
-  if (format === "csv" && !fields) throw new UsageError("--format csv needs --fields");
+  if (format === "csv" && !fields) {
+    throw new UsageError("Invalid arguments: --format csv needs --fields");
+  }
   let maxLineBytes: number | undefined;
   const maxText = args.string("max-line-bytes");
   if (maxText !== undefined) {
     maxLineBytes = Number(maxText);
     if (!/^[0-9]+$/.test(maxText) || !Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
-      throw new UsageError(`--max-line-bytes must be a positive integer, got '${maxText}'`);
+      throw new UsageError(
+        `Invalid --max-line-bytes: expected a positive integer but got '${maxText}'`,
+      );
     }
   }
   const jobsText = args.string("jobs");
@@ -91,14 +97,16 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
     jobsText !== undefined &&
     (!/^[0-9]+$/.test(jobsText) || !Number.isSafeInteger(jobs) || jobs < 1)
   ) {
-    throw new UsageError(`--jobs must be a positive integer, got '${jobsText}'`);
+    throw new UsageError(`Invalid --jobs: expected a positive integer but got '${jobsText}'`);
   }
   const files = args.positionals.length > 0 ? [...args.positionals] : ["-"];
   if (files.filter((f) => f === "-").length > 1) {
-    throw new UsageError("stdin ('-') can be read only once");
+    throw new UsageError("Invalid arguments: stdin ('-') can be read only once");
   }
   if (files.includes("-") && io.stdinIsTerminal) {
-    throw new UsageError("no input: give FILE arguments or pipe enriched events into stdin");
+    throw new UsageError(
+      "Cannot read stdin from a terminal: give FILE arguments or pipe enriched events into stdin",
+    );
   }
   return {
     files,
@@ -131,11 +139,11 @@ function defaultJobs(): number {
 function parseFields(list: string): string[] {
   const fields = list.split(",").map((f) => f.trim());
   for (const field of fields) {
-    if (field === "") throw new UsageError(`--fields has an empty name: '${list}'`);
+    if (field === "") throw new UsageError(`Invalid --fields: an empty name in '${list}'`);
     if (NOT_OUTPUT.has(field)) {
       const prefix = field === "unstruct_event" ? "unstruct_event" : "contexts";
       throw new UsageError(
-        `--fields: '${field}' is not an output key: the flat form replaces it with its shredded ` +
+        `Invalid --fields: '${field}' is not an output key: the flat form replaces it with its shredded ` +
           `keys, ${prefix}_<vendor>_<name>_<model> (e.g. ${prefix}_com_acme_${
             prefix === "contexts" ? "user" : "link_click"
           }_1)`,
@@ -143,14 +151,14 @@ function parseFields(list: string): string[] {
     }
     if (!KNOWN_FIELDS.has(field) && !SHREDDED_FIELD.test(field)) {
       throw new UsageError(
-        `--fields: '${field}' is not an output key (an enriched event field, geo_location, ` +
+        `Invalid --fields: '${field}' is not an output key (an enriched event field, geo_location, ` +
           `contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>)` +
           didYouMean(field, KNOWN_FIELDS),
       );
     }
   }
   if (new Set(fields).size !== fields.length) {
-    throw new UsageError(`--fields names a key twice: '${list}'`);
+    throw new UsageError(`Invalid --fields: a key named twice in '${list}'`);
   }
   return fields;
 }

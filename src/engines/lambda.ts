@@ -125,7 +125,9 @@ export function firstError(
 ): unknown {
   for (const object of objects) {
     const result = results.get(objectId(object));
-    if (result !== undefined && !result.ok) return result.error ?? new Error("not done");
+    if (result !== undefined && !result.ok) {
+      return result.error ?? new Error(`Cannot process s3://${objectId(object)}: it is not done`);
+    }
   }
   return undefined;
 }

@@ -23,7 +23,7 @@ const INDEX_BY_NAME: ReadonlyMap<string, number> = new Map(
 function indexOf(name: string): number {
   const index = INDEX_BY_NAME.get(name);
   if (index === undefined) {
-    throw new TypeError(`Unknown enriched event field: ${JSON.stringify(name)}`);
+    throw new TypeError(`Invalid field name ${JSON.stringify(name)}: not an enriched event field`);
   }
   return index;
 }
@@ -56,7 +56,7 @@ function addFlat(
  *
  * @example Read one field
  * ```ts
- * import { getValue, parse } from "@snowplow/analytics-sdk";
+ * import { getValue, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -92,7 +92,7 @@ export function getValue(event: EnrichedEvent, field: EnrichedEventFieldName): u
  *
  * @example Keep a few fields
  * ```ts
- * import { parse, pick } from "@snowplow/analytics-sdk";
+ * import { parse, pick } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -148,7 +148,7 @@ function follow(value: unknown, path: readonly JsonPathSegment[]): unknown {
  *
  * @example Read a value from a context
  * ```ts
- * import { getContextValues, parse } from "@snowplow/analytics-sdk";
+ * import { getContextValues, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -194,7 +194,7 @@ export function getContextValues(
  *
  * @example Read a value from the unstruct event
  * ```ts
- * import { getUnstructValue, parse } from "@snowplow/analytics-sdk";
+ * import { getUnstructValue, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -243,7 +243,7 @@ export interface SchemaInventoryItem {
  *
  * @example List an event's schemas
  * ```ts
- * import { parse, schemaInventory } from "@snowplow/analytics-sdk";
+ * import { parse, schemaInventory } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");
@@ -264,7 +264,9 @@ export function schemaInventory(event: EnrichedEvent): SchemaInventoryItem[] {
   const items: SchemaInventoryItem[] = [];
   const add = (schema: string, column: SelfDescribingColumn) => {
     const key = parseIgluUri(schema);
-    if (key === null) throw new TypeError(`Not a valid Iglu schema URI: ${JSON.stringify(schema)}`);
+    if (key === null) {
+      throw new TypeError(`Invalid Iglu schema URI in ${column}: ${JSON.stringify(schema)}`);
+    }
     const prefix = column === "unstruct_event" ? "unstruct_event" : "contexts";
     items.push({ schema, key, column, shreddedName: shreddedName(prefix, key) });
   };

@@ -339,7 +339,7 @@ function field(index: number, name: EnrichedEventFieldName, kind: FieldKind): Fi
  *
  * @example Find a field's position and kind
  * ```ts
- * import { ENRICHED_EVENT_FIELDS } from "@snowplow/analytics-sdk";
+ * import { ENRICHED_EVENT_FIELDS } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const lat = ENRICHED_EVENT_FIELDS.find((f) => f.name === "geo_latitude");

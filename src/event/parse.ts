@@ -108,7 +108,7 @@ function write(index: number, value: unknown): string {
  *
  * @example Edit an event and write it back
  * ```ts
- * import { parse, toTsv } from "@snowplow/analytics-sdk";
+ * import { parse, toTsv } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");

@@ -108,7 +108,7 @@ export function tooDeep(text: string): boolean {
 /** The schema info of a URI that must be valid (it is, unless a caller edited an event). */
 function knownSchema(uri: string): SchemaInfo {
   const info = schemaInfo(uri);
-  if (info === null) throw new TypeError(`Not a valid Iglu schema URI: ${show(String(uri))}`);
+  if (info === null) throw new TypeError(`Invalid Iglu schema URI: ${show(String(uri))}`);
   return info;
 }
 

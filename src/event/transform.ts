@@ -181,7 +181,7 @@ export function transform<Nulls extends boolean = false>(
  *
  * @example Flatten a parsed and edited event
  * ```ts
- * import { flatten, parse } from "@snowplow/analytics-sdk";
+ * import { flatten, parse } from "@snowplow/analytics-sdk/event";
  * import assert from "node:assert/strict";
  *
  * const fields = Array(131).fill("");

@@ -76,7 +76,7 @@ export function writeEventJson(
 ): boolean {
   if (!(start >= 0 && start <= end && end <= bytes.length)) {
     throw new RangeError(
-      `writeEventJson: the line [${start}, ${end}) is not within the ${bytes.length} bytes`,
+      `Invalid line for writeEventJson(): [${start}, ${end}) is not within the ${bytes.length} bytes`,
     );
   }
   return writer.write(bytes, start, end, sink, options);

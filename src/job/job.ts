@@ -1,9 +1,9 @@
 import {
+  type Contents,
   type JobOptions,
   type JobSettings,
   jobSettings,
   processUnit,
-  type Records,
   type Unit,
 } from "./process_object.ts";
 import type { RunOutcome } from "./outcome.ts";
@@ -87,7 +87,7 @@ export interface JobPlan {
    */
   check(unit: Unit, signal: AbortSignal | undefined): Promise<"archived" | "unsealed" | undefined>;
   /** Hands a claimed unit's records to the user's handler. */
-  handle(unitId: string, records: Records): unknown;
+  handle(unitId: string, records: Contents): unknown;
   /**
    * Called after each batch: every unit listed up to `through` (the batch's last, in listing
    * order) is decided, and `done` holds the batch's units that are done (found done, processed,

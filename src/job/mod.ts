@@ -20,12 +20,14 @@ export {
   processObject,
   type ProcessObjectOptions,
   type ProcessRunsReadOptions,
+  type UnitContents,
   type UnitHandler,
   type UnitRecords,
 } from "./process_object.ts";
 export {
   processRuns,
   type ProcessRunsOptions,
+  type RunContents,
   type RunHandler,
   type RunRecords,
 } from "./process_runs.ts";

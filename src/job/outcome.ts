@@ -75,7 +75,7 @@ export type RunOutcome = ProcessedRun | SkippedRun | FailedRun;
  * assert.equal(error.heldBy, "worker-b");
  * assert.equal(
  *   error.message,
- *   "Lost the claim on run archive/run=2017-01-01-00-00-00/: worker-b took it over",
+ *   "Cannot keep the claim on run archive/run=2017-01-01-00-00-00/: worker-b took it over",
  * );
  * ```
  */
@@ -88,7 +88,7 @@ export class LeaseLostError extends Error {
   /** Builds the error for `runId`, now held by `heldBy` (or done). */
   constructor(runId: string, heldBy?: string) {
     super(
-      `Lost the claim on ${runId.endsWith("/") ? "run" : "object"} ${runId}: ${
+      `Cannot keep the claim on ${runId.endsWith("/") ? "run" : "object"} ${runId}: ${
         heldBy === undefined ? "another worker took it over" : `${heldBy} took it over`
       }`,
     );

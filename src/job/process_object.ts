@@ -2,7 +2,7 @@ import type { AwsOptions } from "../aws/options.ts";
 import { RunManifests, type RunManifestsOptions } from "../manifest/run_manifests.ts";
 import type { S3Object } from "../s3/list_objects.ts";
 import { checkObjectVersion, readObject } from "../s3/read_object.ts";
-import { readRun, type ReadRunOptions, type RunResult } from "../s3/read_run.ts";
+import { readRun, type ReadRunOptions, type RunLine } from "../s3/read_run.ts";
 import { isRunFolder } from "../s3/run_folder.ts";
 import { type S3ObjectLocation, toS3ObjectLocation } from "../s3/uri.ts";
 import { LeaseLostError, type ProcessedRun, type RunOutcome, type SkippedRun } from "./outcome.ts";
@@ -10,9 +10,9 @@ import { LeaseLostError, type ProcessedRun, type RunOutcome, type SkippedRun } f
 /**
  * The records of one unit of work (a run folder or an object), handed to the handler: an async
  * iterable of its events and bad rows (each with the object key and line number, see
- * {@linkcode RunResult}), read from S3 as it is iterated. It can be iterated once.
+ * {@linkcode RunLine}), read from S3 as it is iterated. It can be iterated once.
  */
-export interface UnitRecords extends AsyncIterable<RunResult> {
+export interface UnitContents extends AsyncIterable<RunLine> {
   /**
    * The unit's id in the manifest: a run id (the run folder's key prefix, ending in `/`, e.g.
    * `enriched/archive/run=2017-01-01-00-00-00/`) or an object key (never ending in `/`).
@@ -31,12 +31,15 @@ export interface UnitRecords extends AsyncIterable<RunResult> {
   readonly badRows: number;
 }
 
+/** @deprecated Use {@linkcode UnitContents}. */
+export type UnitRecords = UnitContents;
+
 /**
  * What a worker does with one unit. It should read `records` to the end; the unit is marked done
  * when the returned promise resolves (even if it stopped reading early), and released for
  * another attempt when it rejects.
  */
-export type UnitHandler = (unitId: string, records: UnitRecords) => unknown;
+export type UnitHandler = (unitId: string, records: UnitContents) => unknown;
 
 /** How each unit is read: {@linkcode ReadRunOptions} without the AWS options. */
 export type ProcessRunsReadOptions = Omit<ReadRunOptions, keyof AwsOptions>;
@@ -229,7 +232,7 @@ export function jobSettings(options: JobOptions, fn: string): JobSettings {
 export async function processUnit(
   unit: Unit,
   settings: JobSettings,
-  handle: (unitId: string, records: Records) => unknown,
+  handle: (unitId: string, records: Contents) => unknown,
 ): Promise<RunOutcome> {
   const { manifests, owner, leaseMs, options } = settings;
   const { signal } = options;
@@ -243,7 +246,7 @@ export async function processUnit(
   }
   const lost = new AbortController();
   const unitSignal = signal === undefined ? lost.signal : AbortSignal.any([signal, lost.signal]);
-  const records = new Records(unit, unitSignal, () => readUnit(unit, options, unitSignal));
+  const records = new Contents(unit, unitSignal, () => readUnit(unit, options, unitSignal));
   const renewal = options.renewLease === false ? undefined : new LeaseRenewal(
     manifests,
     unitId,
@@ -294,7 +297,7 @@ export async function processUnit(
 }
 
 /** The events of a unit: every object of a run folder, or the one object. */
-function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIterable<RunResult> {
+function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIterable<RunLine> {
   const s3Signal = options.s3.signal === undefined
     ? signal
     : AbortSignal.any([options.s3.signal, signal]);
@@ -315,18 +318,18 @@ function readUnit(unit: Unit, options: JobOptions, signal: AbortSignal): AsyncIt
 }
 
 /** The records of one unit: reads it on first iteration, counting. */
-export class Records implements UnitRecords {
+export class Contents implements UnitContents {
   events = 0;
   badRows = 0;
   readonly unitId: string;
   readonly uri: string;
   /** The object as listed, for objects a listing found. */
   readonly object: S3Object | undefined;
-  #read: (() => AsyncIterable<RunResult>) | undefined;
+  #read: (() => AsyncIterable<RunLine>) | undefined;
   #waiting = false;
   #seen = 0;
 
-  constructor(unit: Unit, readonly signal: AbortSignal, read: () => AsyncIterable<RunResult>) {
+  constructor(unit: Unit, readonly signal: AbortSignal, read: () => AsyncIterable<RunLine>) {
     this.unitId = unit.id;
     this.uri = `s3://${unit.bucket}/${unit.id}`;
     this.object = unit.object;
@@ -343,17 +346,17 @@ export class Records implements UnitRecords {
     return this.unitId;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<RunResult> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<RunLine> {
     const read = this.#read;
     if (read === undefined) {
-      throw new TypeError(`The records of ${this.uri} can be iterated only once`);
+      throw new TypeError(`Cannot iterate the records of ${this.uri} twice: they are read once`);
     }
     this.#read = undefined;
     const results = read()[Symbol.asyncIterator]();
     try {
       for (;;) {
         this.#waiting = true;
-        let next: IteratorResult<RunResult>;
+        let next: IteratorResult<RunLine>;
         try {
           next = await results.next();
         } finally {

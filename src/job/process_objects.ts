@@ -10,13 +10,13 @@ import {
   type JobPlan,
   type ProcessRunsSummary,
 } from "./job.ts";
-import type { UnitRecords } from "./process_object.ts";
+import type { UnitContents } from "./process_object.ts";
 
 /**
  * The records of one object, handed to {@linkcode ProcessObjectsOptions.handleObject}: its
  * events and bad rows, read from S3 as they are iterated (once).
  */
-export interface ObjectRecords extends UnitRecords {
+export interface ObjectRecords extends UnitContents {
   /** The object key (the unit id), e.g. `enriched/2026/11/20/10/2026-11-20-101500-0f3c….gz`. */
   readonly key: string;
   /** The object as listed: size, last modified, storage class, ETag. */

@@ -14,24 +14,27 @@ import {
   type JobPlan,
   type ProcessRunsSummary,
 } from "./job.ts";
-import type { Unit, UnitRecords } from "./process_object.ts";
+import type { Unit, UnitContents } from "./process_object.ts";
 
 /**
  * The records of one run, handed to {@linkcode ProcessRunsOptions.handleRun}: an async iterable
  * of its events and bad rows (each with the object key and line number, see
- * {@linkcode RunResult}), read from S3 as it is iterated. It can be iterated once.
+ * {@linkcode RunLine}), read from S3 as it is iterated. It can be iterated once.
  */
-export interface RunRecords extends UnitRecords {
+export interface RunContents extends UnitContents {
   /** The run id: the run folder's key prefix, e.g. `enriched/archive/run=2017-01-01-00-00-00/`. */
   readonly runId: string;
 }
+
+/** @deprecated Use {@linkcode RunContents}. */
+export type RunRecords = RunContents;
 
 /**
  * What a worker does with one run. It should read `records` to the end; the run is marked done
  * when the returned promise resolves (even if it stopped reading early), and released for
  * another attempt when it rejects.
  */
-export type RunHandler = (runId: string, records: RunRecords) => unknown;
+export type RunHandler = (runId: string, records: RunContents) => unknown;
 
 /** Options of {@linkcode processRuns}. */
 export interface ProcessRunsOptions extends BatchJobOptions {

@@ -1,5 +1,5 @@
 import { DynamoDBError } from "../aws/error.ts";
-import type { RunRecord } from "./run_manifests.ts";
+import type { ManifestEntry } from "./run_manifests.ts";
 
 /** A DynamoDB attribute value (`{ S: "…" }`, `{ N: "…" }`, …). */
 export type AttributeValue = { S?: string; N?: string; [type: string]: unknown };
@@ -40,11 +40,15 @@ export function asItem(value: unknown, operation: string): Item {
 }
 
 /**
- * The run record of an item. Nothing is guessed: the `RunId` must be the one asked for (one
+ * The manifest entry of an item. Nothing is guessed: the `RunId` must be the one asked for (one
  * run id, or one of a batch's), `State` absent (an item of the Python or Scala SDK: done) or
  * `claimed` / `done`, `Owner` a string and `LeaseExpiresAt` a number when present.
  */
-export function recordOf(item: Item, operation: string, asked: string | Set<string>): RunRecord {
+export function entryOf(
+  item: Item,
+  operation: string,
+  asked: string | Set<string>,
+): ManifestEntry {
   const runId = item.RunId?.S;
   if (typeof runId !== "string") throw shapeError(operation, "an item has no string RunId");
   if (typeof asked === "string" ? runId !== asked : !asked.has(runId)) {
@@ -55,7 +59,7 @@ export function recordOf(item: Item, operation: string, asked: string | Set<stri
       }`,
     );
   }
-  const record: RunRecord = { runId, state: "done" };
+  const record: ManifestEntry = { runId, state: "done" };
   const state = item.State;
   if (state !== undefined) {
     if (state.S !== "claimed" && state.S !== "done") {

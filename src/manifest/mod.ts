@@ -9,6 +9,7 @@ export {
   type ClaimOptions,
   type ClaimResult,
   type CreateResult,
+  type ManifestEntry,
   RunManifests,
   type RunManifestsOptions,
   type RunRecord,

@@ -2,7 +2,7 @@ import type { AwsOptions } from "../aws/options.ts";
 import { AwsError, DynamoDBError } from "../aws/error.ts";
 import { dynamoDbCall } from "../aws/request.ts";
 import { backoffDelay, retryPolicy, sleep } from "../aws/retry.ts";
-import { asItem, field, recordOf, shapeError } from "./item.ts";
+import { asItem, entryOf, field, shapeError } from "./item.ts";
 
 /** Options of {@linkcode RunManifests}: AWS options plus a clock and table-waiting bounds. */
 export interface RunManifestsOptions extends AwsOptions {
@@ -36,7 +36,7 @@ export interface CreateResult {
 }
 
 /** The state of a run in the manifest, as {@linkcode RunManifests.get} reads it. */
-export interface RunRecord {
+export interface ManifestEntry {
   /** The run id (the `RunId` key). */
   runId: string;
   /**
@@ -49,6 +49,9 @@ export interface RunRecord {
   /** When the claim's lease ends (epoch ms), for claimed runs. */
   leaseExpiresAt?: number;
 }
+
+/** @deprecated Use {@linkcode ManifestEntry}. */
+export type RunRecord = ManifestEntry;
 
 /** Options of {@linkcode RunManifests.claim}. */
 export interface ClaimOptions {
@@ -277,7 +280,7 @@ export class RunManifests {
    * if (record?.state === "claimed") console.log(`held by ${record.owner}`);
    * ```
    */
-  async get(runId: string): Promise<RunRecord | undefined> {
+  async get(runId: string): Promise<ManifestEntry | undefined> {
     checkRunId(runId);
     const out = await this.#call("GetItem", {
       TableName: this.tableName,
@@ -286,7 +289,7 @@ export class RunManifests {
     });
     const item = out.Item;
     if (item === undefined) return undefined;
-    return recordOf(asItem(item, "GetItem"), "GetItem", runId);
+    return entryOf(asItem(item, "GetItem"), "GetItem", runId);
   }
 
   /**
@@ -384,7 +387,7 @@ export class RunManifests {
         });
         const old = out.Attributes === undefined
           ? undefined
-          : recordOf(asItem(out.Attributes, "PutItem"), "PutItem", runId);
+          : entryOf(asItem(out.Attributes, "PutItem"), "PutItem", runId);
         return old?.owner !== undefined && old.owner !== options.owner
           ? { claimed: true, runId, leaseExpiresAt, tookOverFrom: old.owner }
           : { claimed: true, runId, leaseExpiresAt };
@@ -566,7 +569,7 @@ export class RunManifests {
         throw shapeError("BatchGetItem", "Responses is not a list of items");
       }
       for (const raw of items ?? []) {
-        const record = recordOf(asItem(raw, "BatchGetItem"), "BatchGetItem", asked);
+        const record = entryOf(asItem(raw, "BatchGetItem"), "BatchGetItem", asked);
         if (record.state === "done") done.push(record.runId);
       }
       const unprocessed = field(out, "UnprocessedKeys", "BatchGetItem");

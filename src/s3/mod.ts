@@ -21,6 +21,7 @@ export {
   type ReadRunOptions,
   type RunBadRowLine,
   type RunEventLine,
+  type RunLine,
   type RunResult,
 } from "./read_run.ts";
 export { readObject, type ReadObjectOptions } from "./read_object.ts";

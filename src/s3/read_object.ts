@@ -1,11 +1,6 @@
 import type { AwsOptions } from "../aws/options.ts";
 import { EventStream, type EventStreamOptions } from "../stream/event_stream.ts";
-import {
-  checkEventStreamOptions,
-  objectBody,
-  objectReadError,
-  type RunResult,
-} from "./read_run.ts";
+import { checkEventStreamOptions, objectBody, objectReadError, type RunLine } from "./read_run.ts";
 import { type S3ObjectLocation, toS3ObjectLocation } from "./uri.ts";
 
 /** Options of {@linkcode readObject}: AWS options and event stream options. */
@@ -52,11 +47,11 @@ export interface ReadObjectOptions extends AwsOptions, EventStreamOptions {
 export function readObject(
   location: string | S3ObjectLocation,
   options: ReadObjectOptions,
-): AsyncIterable<RunResult> {
+): AsyncIterable<RunLine> {
   const { bucket, key } = toS3ObjectLocation(location);
   checkEventStreamOptions(options);
   checkObjectVersion(options, "readObject");
-  return (async function* (): AsyncGenerator<RunResult> {
+  return (async function* (): AsyncGenerator<RunLine> {
     const stop = new AbortController();
     const signal = options.signal === undefined
       ? stop.signal
@@ -71,7 +66,7 @@ export function readObject(
     const body = objectBody(bucket, object, { ...options, signal });
     try {
       for await (const result of new EventStream(body, options)) {
-        yield { key, ...result } as RunResult;
+        yield { key, ...result } as RunLine;
       }
     } catch (error) {
       throw objectReadError(error, signal, bucket, key);

@@ -35,7 +35,14 @@ export interface RunBadRowLine extends BadRowLine {
  *
  * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
  */
-export type RunResult<Nulls extends boolean = false> = RunEventLine<Nulls> | RunBadRowLine;
+export type RunLine<Nulls extends boolean = false> = RunEventLine<Nulls> | RunBadRowLine;
+
+/**
+ * @deprecated Use {@linkcode RunLine}.
+ *
+ * @typeParam Nulls Whether empty fields are `null` (the `nulls` option), see {@linkcode FlatEvent}.
+ */
+export type RunResult<Nulls extends boolean = false> = RunLine<Nulls>;
 
 /** Options of {@linkcode readRun}: AWS options, event stream options, and parallelism. */
 export interface ReadRunOptions extends AwsOptions, EventStreamOptions {
@@ -101,7 +108,7 @@ interface Pending {
  * Every object under the folder is listed (paginated, no delimiter, so sub-folders too);
  * markers (`_SUCCESS`, `…_$folder$`, empty objects) are skipped; each object is fetched with a
  * signed streaming GET, gunzipped when it starts with the gzip magic bytes (multi-member
- * too), split into lines and transformed. Each non-empty line becomes a {@linkcode RunResult}:
+ * too), split into lines and transformed. Each non-empty line becomes a {@linkcode RunLine}:
  * an event or a bad row, with the object key and the 1-based line number in the object.
  *
  * Objects are yielded one after the other in listing order, lines in file order, while the
@@ -140,7 +147,7 @@ interface Pending {
 export function readRun<Nulls extends boolean = false>(
   run: S3LocationLike,
   options: ReadRunOptions & { nulls?: Nulls },
-): AsyncIterable<RunResult<Nulls>> {
+): AsyncIterable<RunLine<Nulls>> {
   const { bucket, prefix } = toS3Location(run);
   const concurrency = checkPositiveInteger(options.concurrency ?? 4, "concurrency");
   const prefetchBytes = checkPositiveInteger(
@@ -150,7 +157,7 @@ export function readRun<Nulls extends boolean = false>(
   checkEventStreamOptions(options);
   const filter = options.filter ?? (() => true);
 
-  return (async function* (): AsyncGenerator<RunResult<Nulls>> {
+  return (async function* (): AsyncGenerator<RunLine<Nulls>> {
     const stop = new AbortController();
     const signal = options.signal === undefined
       ? stop.signal
@@ -183,7 +190,7 @@ export function readRun<Nulls extends boolean = false>(
         const events = new EventStream(body, options);
         try {
           for await (const result of events) {
-            yield { key: object.key, ...result } as RunResult<Nulls>;
+            yield { key: object.key, ...result } as RunLine<Nulls>;
             if (!listed && pending.length < concurrency - 1) await fill(concurrency - 1);
           }
         } catch (error) {

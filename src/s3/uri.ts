@@ -19,7 +19,7 @@ const SCHEMES: readonly string[] = ["s3", "s3n", "s3a"];
  *
  * @example Bucket and prefix
  * ```ts
- * import { parseS3Uri } from "@snowplow/analytics-sdk";
+ * import { parseS3Uri } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseS3Uri("s3://my-bucket/storage/enriched-archive"), {
@@ -97,7 +97,7 @@ export interface S3ObjectLocation {
  *
  * @example An object and a folder
  * ```ts
- * import { parseS3ObjectUri } from "@snowplow/analytics-sdk";
+ * import { parseS3ObjectUri } from "@snowplow/analytics-sdk/s3";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseS3ObjectUri("s3://my-bucket/enriched/2026-11-20-101500-ab.gz"), {

@@ -73,13 +73,17 @@ export class LineSource {
   constructor(source: ReadableStream<Uint8Array>, options: LineSourceOptions = {}) {
     const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, gzip = "auto", gunzip } = options;
     if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
-      throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
+      throw new RangeError(
+        `Invalid option maxLineBytes: expected a positive integer but got ${maxLineBytes}`,
+      );
     }
     if (gzip !== "auto" && gzip !== true && gzip !== false) {
-      throw new TypeError(`gzip must be "auto", true or false, got ${String(gzip)}`);
+      throw new TypeError(
+        `Invalid option gzip: expected "auto", true or false but got ${String(gzip)}`,
+      );
     }
     if (gunzip !== undefined && typeof gunzip !== "function") {
-      throw new TypeError(`gunzip must be a function that makes a decompressor`);
+      throw new TypeError("Invalid option gunzip: expected a function that makes a decompressor");
     }
     this.#gzipMode = gzip;
     this.#makeGunzip = gunzip;

@@ -16,6 +16,7 @@ export {
 } from "./event_stream.ts";
 export { GunzipStream, isGzip } from "./gzip.ts";
 export type { GunzipPair } from "./line_source.ts";
-export { NdjsonEncodeStream, NdjsonStream } from "./ndjson_stream.ts";
+export { JsonStringifyStream, NdjsonEncodeStream } from "./json_stringify_stream.ts";
+export { NdjsonStream } from "./ndjson_stream.ts";
 export { StreamReadError } from "./stream_read_error.ts";
 export type { StreamStats } from "./stream_stats.ts";

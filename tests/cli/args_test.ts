@@ -40,13 +40,17 @@ Deno.test("parseArgs() reads flags, values and positionals", async (t) => {
 
 Deno.test("parseArgs() throws a UsageError naming the wrong argument", async (t) => {
   const cases: [string, string[], string][] = [
-    ["unknown long option", ["--nope"], "unknown option --nope"],
-    ["unknown short option", ["-x"], "unknown option -x"],
-    ["grouped short options", ["-qo"], "unknown option -qo"],
-    ["missing value at the end", ["--bad"], "option --bad needs a value (FILE)"],
-    ["option instead of a value", ["--bad", "--nulls"], "option --bad needs a value (FILE)"],
-    ["value for a flag", ["--nulls=yes"], "option --nulls takes no value"],
-    ["repeated option", ["--bad", "a", "--bad", "b"], "option --bad given more than once"],
+    ["unknown long option", ["--nope"], "Invalid option --nope: no such option"],
+    ["unknown short option", ["-x"], "Invalid option -x: no such option"],
+    ["grouped short options", ["-qo"], "Invalid option -qo: no such option"],
+    ["missing value at the end", ["--bad"], "Invalid option --bad: expected a value (FILE)"],
+    [
+      "option instead of a value",
+      ["--bad", "--nulls"],
+      "Invalid option --bad: expected a value (FILE)",
+    ],
+    ["value for a flag", ["--nulls=yes"], "Invalid option --nulls: it takes no value"],
+    ["repeated option", ["--bad", "a", "--bad", "b"], "Invalid option --bad: given more than once"],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, () => {

@@ -21,7 +21,7 @@ const commands: Command[] = [
     await io.stdout.write("created\n");
     return 0;
   }),
-  fake("manifest add", () => Promise.reject(new UsageError("missing RUN_ID"))),
+  fake("manifest add", () => Promise.reject(new UsageError("Invalid arguments: RUN_ID missing"))),
   fake("runs list", () => Promise.reject(new Error("bug"))),
 ];
 
@@ -97,7 +97,7 @@ Deno.test("main() prints a command's usage for a UsageError, status 64", async (
   assert.equal(run.code, EXIT.usage);
   assert.equal(
     run.stderr,
-    "snowplow-analytics manifest add: missing RUN_ID\n" +
+    "snowplow-analytics manifest add: Invalid arguments: RUN_ID missing\n" +
       "Usage: snowplow-analytics manifest add [options]\n" +
       "Run 'snowplow-analytics manifest add --help' for the options.\n",
   );
@@ -125,7 +125,7 @@ Deno.test("main() suggests the option meant by a mistyped one", async () => {
   assert.equal(run.code, EXIT.usage);
   assert.match(
     run.stderr,
-    /^snowplow-analytics transform: unknown option --null \(did you mean '--nulls'\?\)\n/,
+    /^snowplow-analytics transform: Invalid option --null: no such option \(did you mean '--nulls'\?\)\n/,
   );
 });
 
@@ -172,7 +172,7 @@ Deno.test("src/cli.ts runs as a program: help, and a wrong flag without a stack 
   assert.equal(wrong.stdout, "");
   assert.equal(
     wrong.stderr,
-    "snowplow-analytics transform: unknown option --no-such-flag\n" +
+    "snowplow-analytics transform: Invalid option --no-such-flag: no such option\n" +
       "Usage: snowplow-analytics transform [options] [FILE...]\n" +
       "Run 'snowplow-analytics transform --help' for the options.\n",
   );

@@ -60,13 +60,21 @@ Deno.test("manifest create, add and contains work against dynalite", async (t) =
 Deno.test("manifest commands reject wrong arguments with the usage", async (t) => {
   const env = { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
   const cases: [string, string[], RegExp][] = [
-    ["create without TABLE", ["create"], /missing TABLE/],
-    ["create with two names", ["create", "a-table", "b"], /expected TABLE but got 2 arguments/],
-    ["add without RUN_ID", ["add", TABLE], /missing RUN_ID/],
-    ["contains without arguments", ["contains"], /missing TABLE and RUN_ID/],
-    ["an empty RUN_ID", ["add", TABLE, ""], /RUN_ID is empty/],
+    ["create without TABLE", ["create"], /Invalid arguments: TABLE missing/],
+    [
+      "create with two names",
+      ["create", "a-table", "b"],
+      /Invalid arguments: expected TABLE but got 2 arguments/,
+    ],
+    ["add without RUN_ID", ["add", TABLE], /Invalid arguments: RUN_ID missing/],
+    ["contains without arguments", ["contains"], /Invalid arguments: TABLE and RUN_ID missing/],
+    ["an empty RUN_ID", ["add", TABLE, ""], /Invalid RUN_ID: it is empty/],
     ["an invalid table name", ["create", "a b"], /Invalid run manifest table name "a b"/],
-    ["an unknown flag", ["contains", "--table", TABLE, RUN], /unknown option --table/],
+    [
+      "an unknown flag",
+      ["contains", "--table", TABLE, RUN],
+      /Invalid option --table: no such option/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, async () => {

@@ -195,10 +195,10 @@ Deno.test("transform --format parquet makes an event the file cannot hold a bad 
 Deno.test("transform --format parquet needs --output; --format rejects other names", async () => {
   const run = await runInProcess(["transform", "--format", "parquet", "x.tsv"]);
   assert.equal(run.code, EXIT.usage);
-  assert.match(run.stderr, /--format parquet needs --output FILE/);
+  assert.match(run.stderr, /Invalid arguments: --format parquet needs --output FILE/);
   const other = await runInProcess(["transform", "--format", "avro", "x.tsv"]);
   assert.equal(other.code, EXIT.usage);
-  assert.match(other.stderr, /--format must be ndjson, csv or parquet, got 'avro'/);
+  assert.match(other.stderr, /Invalid --format: expected ndjson, csv or parquet but got 'avro'/);
 });
 
 Deno.test("process --format parquet --out writes run=….parquet per run, bad rows beside it", async () => {

@@ -284,30 +284,42 @@ Deno.test("process releases the run in progress on Ctrl-C and exits 130", async 
 Deno.test("process rejects wrong arguments with the usage", async (t) => {
   const env = { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
   const cases: [string, string[], RegExp][] = [
-    ["no --table", [URI], /missing --table TABLE/],
-    ["no URI", ["--table", TABLE], /missing the S3 URI/],
+    ["no --table", [URI], /Invalid arguments: --table TABLE \(the run manifest\) missing/],
+    ["no URI", ["--table", TABLE], /Invalid arguments: the S3 URI is missing/],
     [
       "a bad lease",
       ["--table", TABLE, "--lease-seconds", "0", URI],
-      /--lease-seconds must be a positive integer, got '0'/,
+      /Invalid --lease-seconds: expected a positive integer but got '0'/,
     ],
     [
       "a bad concurrency",
       ["--table", TABLE, "--concurrency", "two", URI],
-      /--concurrency must be a positive integer/,
+      /Invalid --concurrency: expected a positive integer/,
     ],
-    ["an invalid table", ["--table", "x", URI], /--table: Invalid run manifest table name/],
-    ["a flag without its value", ["--table", TABLE, URI, "--out"], /option --out needs a value/],
-    ["a bad unit", ["--table", TABLE, "--unit", "file", URI], /--unit must be run or object/],
+    [
+      "an invalid table",
+      ["--table", "x", URI],
+      /Invalid run manifest table name "x": expected 3 to 255 characters.* \(--table\)\n/,
+    ],
+    [
+      "a flag without its value",
+      ["--table", TABLE, URI, "--out"],
+      /Invalid option --out: expected a value/,
+    ],
+    [
+      "a bad unit",
+      ["--table", TABLE, "--unit", "file", URI],
+      /Invalid --unit: expected run or object/,
+    ],
     [
       "--sealed-by with objects",
       ["--table", TABLE, "--unit", "object", "--sealed-by", "_SUCCESS", URI],
-      /--sealed-by applies to run folders/,
+      /Invalid --sealed-by: it applies to run folders/,
     ],
     [
       "--settle-seconds with runs",
       ["--table", TABLE, "--settle-seconds", "5", URI],
-      /--settle-seconds applies to --unit object/,
+      /Invalid --settle-seconds: it applies to --unit object only/,
     ],
   ];
   for (const [name, args, message] of cases) {

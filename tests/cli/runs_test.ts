@@ -71,7 +71,7 @@ Deno.test("runs list --sealed-by lists only the folders holding the seal", async
       aws.env,
     );
     assert.equal(result.code, EXIT.usage, result.stderr);
-    assert.match(result.stderr, /--sealed-by must name an object inside the run folder/);
+    assert.match(result.stderr, /Invalid --sealed-by: expected an object inside the run folder/);
   });
 });
 
@@ -124,12 +124,16 @@ Deno.test("runs list reports AWS failures in one line with a distinct status", a
 Deno.test("runs list rejects wrong arguments with the usage", async (t) => {
   const env = { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
   const cases: [string, string[], RegExp][] = [
-    ["no URI", [], /missing the S3 URI/],
-    ["two URIs", ["s3://a/x/", "s3://b/y/"], /expected one S3 URI but got 2 arguments/],
+    ["no URI", [], /Invalid arguments: the S3 URI is missing/],
+    ["two URIs", ["s3://a/x/", "s3://b/y/"], /Invalid arguments: expected one S3 URI but got 2/],
     ["not an S3 URI", ["https://bucket/x/"], /s3:\/\//],
-    ["an unknown flag", ["--archived", "s3://a/x/"], /unknown option --archived/],
+    ["an unknown flag", ["--archived", "s3://a/x/"], /Invalid option --archived: no such option/],
     ["a malformed endpoint", ["--endpoint", "not a url", "s3://a/x/"], /endpoint/],
-    ["a bad --idle-timeout", ["--idle-timeout", "soon", "s3://a/x/"], /--idle-timeout must be/],
+    [
+      "a bad --idle-timeout",
+      ["--idle-timeout", "soon", "s3://a/x/"],
+      /Invalid --idle-timeout: expected a positive number of seconds but got 'soon'/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, async () => {

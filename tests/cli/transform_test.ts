@@ -220,33 +220,49 @@ Deno.test("transform makes a line over --max-line-bytes a bad row", async () => 
 
 Deno.test("transform rejects wrong arguments with status 64 and its usage", async (t) => {
   const cases: [string, string[], string][] = [
-    ["csv without fields", ["--format", "csv"], "--format csv needs --fields"],
-    ["unknown format", ["--format", "xml"], "--format must be ndjson, csv or parquet, got 'xml'"],
+    ["csv without fields", ["--format", "csv"], "Invalid arguments: --format csv needs --fields"],
+    [
+      "unknown format",
+      ["--format", "xml"],
+      "Invalid --format: expected ndjson, csv or parquet but got 'xml'",
+    ],
     [
       "unknown field, with the one meant",
       ["--fields", "app_idd"],
-      "--fields: 'app_idd' is not an output key (an enriched event field, geo_location, " +
+      "Invalid --fields: 'app_idd' is not an output key (an enriched event field, geo_location, " +
       "contexts_<vendor>_<name>_<model> or unstruct_event_<vendor>_<name>_<model>) " +
       "(did you mean 'app_id'?)",
     ],
     [
       "self-describing column: its shredded keys replace it",
       ["--fields", "contexts"],
-      "--fields: 'contexts' is not an output key: the flat form replaces it with its shredded " +
+      "Invalid --fields: 'contexts' is not an output key: the flat form replaces it with its shredded " +
       "keys, contexts_<vendor>_<name>_<model> (e.g. contexts_com_acme_user_1)",
     ],
     [
       "unstruct_event column",
       ["--fields", "unstruct_event"],
-      "--fields: 'unstruct_event' is not an output key: the flat form replaces it with its " +
+      "Invalid --fields: 'unstruct_event' is not an output key: the flat form replaces it with its " +
       "shredded keys, unstruct_event_<vendor>_<name>_<model>",
     ],
-    ["empty field name", ["--fields", "app_id,"], "--fields has an empty name: 'app_id,'"],
-    ["repeated field", ["--fields", "app_id,app_id"], "--fields names a key twice"],
-    ["zero max-line-bytes", ["--max-line-bytes", "0"], "--max-line-bytes must be a positive"],
-    ["text max-line-bytes", ["--max-line-bytes", "1e3"], "--max-line-bytes must be a positive"],
-    ["stdin twice", ["-", "-"], "stdin ('-') can be read only once"],
-    ["missing value", ["--bad"], "option --bad needs a value (FILE)"],
+    ["empty field name", ["--fields", "app_id,"], "Invalid --fields: an empty name in 'app_id,'"],
+    [
+      "repeated field",
+      ["--fields", "app_id,app_id"],
+      "Invalid --fields: a key named twice in 'app_id,app_id'",
+    ],
+    [
+      "zero max-line-bytes",
+      ["--max-line-bytes", "0"],
+      "Invalid --max-line-bytes: expected a positive",
+    ],
+    [
+      "text max-line-bytes",
+      ["--max-line-bytes", "1e3"],
+      "Invalid --max-line-bytes: expected a positive",
+    ],
+    ["stdin twice", ["-", "-"], "Invalid arguments: stdin ('-') can be read only once"],
+    ["missing value", ["--bad"], "Invalid option --bad: expected a value (FILE)"],
   ];
   for (const [name, args, message] of cases) {
     await t.step(name, async () => {
@@ -263,7 +279,10 @@ Deno.test("transform rejects wrong arguments with status 64 and its usage", asyn
   await t.step("stdin is a terminal and no file is given", async () => {
     const run = await runInProcess(["transform"], { stdinIsTerminal: true });
     assert.equal(run.code, EXIT.usage);
-    assert.match(run.stderr, /no input: give FILE arguments or pipe enriched events into stdin/);
+    assert.match(
+      run.stderr,
+      /Cannot read stdin from a terminal: give FILE arguments or pipe enriched events into stdin/,
+    );
   });
 });
 
@@ -473,7 +492,7 @@ Deno.test("transform rejects a --jobs that is not a positive integer", async () 
     assert.equal(run.code, EXIT.usage);
     assert.ok(
       run.stderr.startsWith(
-        `snowplow-analytics transform: --jobs must be a positive integer, got '${value}'`,
+        `snowplow-analytics transform: Invalid --jobs: expected a positive integer but got '${value}'`,
       ),
       run.stderr,
     );

@@ -7,7 +7,7 @@
 
 // deno-lint-ignore no-import-prefix
 import { gzipSync } from "npm:fflate@0.8.3";
-import type { UnitRecords } from "../../src/job/mod.ts";
+import type { UnitContents } from "../../src/job/mod.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { type DynamoDbServer, localOptions, startDynamoDb } from "../support/dynamodb_server.ts";
 import { FakeS3 } from "../support/fake_s3.ts";
@@ -35,7 +35,7 @@ export interface EngineEnv extends AsyncDisposable {
   /** How many times the handler was called for each key. */
   calls: Map<string, number>;
   /** A handler that reads every record, counts, and throws for keys in `failOnce` the first time. */
-  handle(key: string, records: UnitRecords): Promise<void>;
+  handle(key: string, records: UnitContents): Promise<void>;
   /** Keys whose first call throws. */
   failOnce: Set<string>;
 }

@@ -5,13 +5,8 @@
  * at run time.
  */
 import assert from "node:assert/strict";
-import {
-  type AtomicFieldTypes,
-  ENRICHED_EVENT_FIELDS,
-  type FieldKind,
-  type FlatEvent,
-  transform,
-} from "../../mod.ts";
+import { type AtomicFieldTypes, type FlatEvent, transform } from "../../mod.ts";
+import { ENRICHED_EVENT_FIELDS, type FieldKind } from "../../src/event/mod.ts";
 import { PROJECT_ROOT, runDeno } from "../support/runtime.ts";
 
 /** The TypeScript type of an atomic field kind in the flat form. */

@@ -3,7 +3,7 @@ import {
   type FailedRun,
   processObject,
   type ProcessObjectOptions,
-  type UnitRecords,
+  type UnitContents,
 } from "../../src/job/mod.ts";
 import { enrichedBody, type JobEnv, loaderKey, withJobEnv } from "../support/job_env.ts";
 
@@ -16,7 +16,7 @@ function options(env: JobEnv, extra: Partial<ProcessObjectOptions> = {}): Proces
     manifests: env.manifests,
     s3: env.s3.awsOptions(),
     owner: "worker-1",
-    handle: async (_unitId: string, records: UnitRecords) => {
+    handle: async (_unitId: string, records: UnitContents) => {
       for await (const _ of records) { /* read to the end */ }
     },
     ...extra,
@@ -29,7 +29,7 @@ Deno.test("processObject() processes an object once; a second call is skipped as
     const { body, events, badRows } = enrichedBody(1, 8);
     env.s3.put({ bucket: BUCKET, key }, body);
     const seen: { unitId: string; uri: string; lines: number[] }[] = [];
-    const handle = async (unitId: string, records: UnitRecords) => {
+    const handle = async (unitId: string, records: UnitContents) => {
       const lines: number[] = [];
       for await (const record of records) {
         assert.equal(record.key, key);

@@ -6,7 +6,7 @@ import {
   LeaseLostError,
   processRuns,
   type ProcessRunsOptions,
-  type RunRecords,
+  type RunContents,
 } from "../../src/job/mod.ts";
 import { RunManifests } from "../../src/manifest/mod.ts";
 import { type DynamoDbServer, localOptions, startDynamoDb } from "../support/dynamodb_server.ts";
@@ -78,7 +78,7 @@ async function withEnv(fn: (env: Env) => Promise<void>): Promise<void> {
       options: (extra = {}) => ({
         manifests,
         s3: s3.awsOptions(),
-        handleRun: async (id: string, records: RunRecords) => {
+        handleRun: async (id: string, records: RunContents) => {
           calls.set(id, (calls.get(id) ?? 0) + 1);
           for await (const _ of records) { /* read to the end */ }
         },
@@ -402,7 +402,11 @@ Deno.test("processRuns() hands each run's records once", async () => {
     );
     const failed = summary.runs[0] as FailedRun;
     assert.ok(failed.error instanceof TypeError);
-    assert.match(failed.error.message, /iterated only once/);
+    assert.equal(
+      failed.error.message,
+      `Cannot iterate the records of s3://${BUCKET}/${PREFIX}run=2026-11-01-00-00-00/ twice: ` +
+        "they are read once",
+    );
   });
 });
 
@@ -494,7 +498,7 @@ Deno.test("processRuns() fails and releases a run whose S3 body stalls; the next
     const { expected } = seedRuns(s3, 2);
     const manifests = new RunManifests(TABLE, localOptions(dynamo.endpoint));
     await manifests.create();
-    const read = async (_id: string, records: RunRecords) => {
+    const read = async (_id: string, records: RunContents) => {
       for await (const _ of records) { /* read to the end */ }
     };
     const first = await processRuns(URI, {

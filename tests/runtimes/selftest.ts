@@ -15,19 +15,18 @@
 import {
   AwsError,
   type AwsOptions,
-  DynamoDBError,
-  ENRICHED_EVENT_FIELDS,
   EventStream,
   listRunIds,
   NdjsonStream,
   processRuns,
   readRun,
   RunManifests,
-  S3Error,
   type S3Location,
   transform,
   TransformError,
 } from "../../mod.ts";
+import { DynamoDBError, S3Error } from "../../src/aws/mod.ts";
+import { ENRICHED_EVENT_FIELDS } from "../../src/event/mod.ts";
 import { isGzip } from "../../src/stream/mod.ts";
 import { gzipSync } from "npm:fflate@0.8.3";
 import { parquetMetadata, parquetReadObjects } from "npm:hyparquet@1.31.5";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "npm:fflate@0.8.3";
 import { S3Error } from "../../src/aws/mod.ts";
 import { transform } from "../../src/event/mod.ts";
-import { readRun, type RunResult, type S3Object } from "../../src/s3/mod.ts";
+import { readRun, type RunLine, type S3Object } from "../../src/s3/mod.ts";
 import { StreamReadError, type StreamStats } from "../../src/stream/mod.ts";
 import { cyclicListing, FakeS3, type FaultPlan, misplacedRange } from "../support/fake_s3.ts";
 import { generateLines } from "../support/generator.ts";
@@ -74,7 +74,7 @@ function seedRun(s3: FakeS3): Expected[] {
   return expected.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
 }
 
-function check(results: RunResult[], expected: Expected[]): void {
+function check(results: RunLine[], expected: Expected[]): void {
   const actual = results.map((r) => [r.key, r.line, r.event !== undefined] as const);
   const wanted = expected.flatMap((e) =>
     e.lines.map(([line, good]) => [e.key, line, good] as const)
@@ -406,7 +406,7 @@ Deno.test("readRun() resumes a body that ends cleanly before the listed size", a
 Deno.test("readRun() fails when a body keeps ending before the listed size", async () => {
   await using s3 = await FakeS3.start({ faults: onGet(() => true, () => "short") });
   const { key, text } = plainRun(s3);
-  const seen: RunResult[] = [];
+  const seen: RunLine[] = [];
   const options = s3.awsOptions({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
   await assert.rejects(
     (async () => {

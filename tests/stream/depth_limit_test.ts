@@ -1,11 +1,11 @@
 /**
  * The JSON depth limit (docs/event.md, "JSON columns nested too deeply") on the stream paths:
  * a line whose context nests past it is a bad row for `EventStream` and `NdjsonStream` alike,
- * so `EventStream` → `NdjsonEncodeStream` no longer fails where `NdjsonStream` succeeds.
+ * so `EventStream` → `JsonStringifyStream` no longer fails where `NdjsonStream` succeeds.
  */
 
 import assert from "node:assert/strict";
-import { EventStream, NdjsonEncodeStream, NdjsonStream } from "../../mod.ts";
+import { EventStream, JsonStringifyStream, NdjsonStream } from "../../mod.ts";
 import { MAX_JSON_DEPTH } from "../../src/event/_rules.ts";
 import type { BadRow } from "../../src/stream/bad_row.ts";
 
@@ -47,8 +47,8 @@ Deno.test("EventStream makes a line nested past the depth limit a bad row", asyn
   assert.equal(results[3].badRow?.error.type, "NotTSV");
 });
 
-Deno.test("EventStream → NdjsonEncodeStream writes every result of deep lines", async () => {
-  const text = await new Response(new EventStream(input()).pipeThrough(new NdjsonEncodeStream()))
+Deno.test("EventStream → JsonStringifyStream writes every result of deep lines", async () => {
+  const text = await new Response(new EventStream(input()).pipeThrough(new JsonStringifyStream()))
     .text();
   assert.equal(text.split("\n").length, 5);
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { transform, TransformError } from "../../src/event/mod.ts";
+import { transform, TransformError, transformToJson } from "../../src/event/mod.ts";
 import type { BadRow } from "../../src/stream/bad_row.ts";
 import { EventStream } from "../../src/stream/event_stream.ts";
-import { NdjsonEncodeStream, NdjsonStream } from "../../src/stream/ndjson_stream.ts";
+import { NdjsonStream } from "../../src/stream/ndjson_stream.ts";
 import { StreamReadError } from "../../src/stream/stream_read_error.ts";
 import { generateLines } from "../support/generator.ts";
 import {
@@ -319,12 +319,6 @@ Deno.test("NdjsonStream keeps memory flat on a 200 MB input", async () => {
   assert.ok(growth < 64 * 1024 * 1024, `heap grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
 });
 
-Deno.test("NdjsonEncodeStream writes one JSON value per line", async () => {
-  const values = [{ a: 1 }, "text", [1, null], 3];
-  const out = await readAll(ReadableStream.from(values).pipeThrough(new NdjsonEncodeStream()));
-  assert.equal(decoder.decode(out), '{"a":1}\n"text"\n[1,null]\n3\n');
-});
-
 Deno.test("NdjsonStream keeps input order when lines mix the byte path and the text path", async () => {
   // Lines the byte writer leaves to the text path: JSON with whitespace it does not copy, invalid
   // UTF-8 (replaced by U+FFFD, then transformed), and a byte-order mark on the first line.
@@ -379,4 +373,29 @@ Deno.test("NdjsonStream, EventStream and transform() agree on CR before a line's
       }),
     );
   }
+});
+
+Deno.test("NdjsonStream writes each fallback line as transformToJson does", async () => {
+  // Spaces after a colon inside a context's data: the byte writer copies them, the object path
+  // does not. A first line with a byte-order mark and a line with invalid UTF-8 are refused as
+  // bytes but their decoded text is not, so they keep the copied spaces; a line the byte writer
+  // refuses as it is (a space before "schema") is written as JSON.stringify(transform()).
+  const spaced = (line: string) => line.replace(/"id":/g, '"id": ');
+  const copied = good.filter((line) => spaced(line) !== line).slice(0, 3).map(spaced);
+  const refused = good[0].replace('{"schema"', '{ "schema"');
+  const invalid = concatBytes([new Uint8Array([0xff]), encoder.encode(copied[1])]); // in app_id
+  const bytes = concatBytes([
+    new Uint8Array([0xef, 0xbb, 0xbf]),
+    encoder.encode(`${copied[0]}\n`),
+    invalid,
+    encoder.encode(`\n${refused}\n${copied[2]}\nnot an event\n`),
+  ]);
+  const ndjson = new NdjsonStream(streamOf(chunked(bytes, 333)));
+  ndjson.badRows.cancel();
+  const out = decoder.decode(await readAll(ndjson));
+  const lines = [copied[0], decoder.decode(invalid), refused, copied[2]];
+  assert.equal(out, lines.map((line) => `${transformToJson(line)}\n`).join(""));
+  assert.ok(out.includes('"id": '), "the copied spaces are kept");
+  assert.equal(ndjson.stats.events, 4);
+  assert.equal(ndjson.stats.badRows, 1);
 });
