@@ -7,10 +7,9 @@
  * process each `run=…` folder or S3 Loader file of an S3 archive exactly once.
  *
  * This module is what a user of those calls. The byte-level writer (`writeEventJson`,
- * `ByteSink`), the tools for a parsed event (`toTsv`, `flatten`, `getValue`, `pick`, …), the AWS
- * transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) with the error subclasses
- * `S3Error` and `DynamoDBError`, and the S3 primitives (`parseS3Uri`, `listObjects`, …) are in
- * the subpaths `./event`, `./aws`, `./s3`, `./stream`, `./manifest` and `./job`.
+ * `ByteSink`), the AWS transport (`sendAwsRequest`, `dynamoDbCall`, `parseAwsXml`, …) and the
+ * S3 listing primitives are in the subpaths `./event`, `./aws`, `./s3`, `./stream`,
+ * `./manifest` and `./job`.
  *
  * @example Transform one enriched event
  * ```ts
@@ -33,13 +32,27 @@
 export {
   type AtomicFieldTypes,
   type Contexts,
+  ENRICHED_EVENT_FIELDS,
   type EnrichedEvent,
   type EnrichedEventFieldName,
+  type FieldDefinition,
+  type FieldKind,
   type FlatEvent,
+  flatten,
+  getContextValues,
+  getUnstructValue,
+  getValue,
+  type IgluSchemaKey,
+  type JsonPathSegment,
   parse,
   type ParsingErrorJson,
+  pick,
+  schemaInventory,
+  type SchemaInventoryItem,
+  type SelfDescribingColumn,
   type SelfDescribingJson,
   type ShreddedColumns,
+  toTsv,
   transform,
   TransformError,
   type TransformErrorCode,
@@ -70,6 +83,8 @@ export {
 export {
   listRunIds,
   type ListRunIdsOptions,
+  parseS3ObjectUri,
+  parseS3Uri,
   readObject,
   type ReadObjectOptions,
   readRun,
@@ -125,5 +140,7 @@ export {
   type AwsOptions,
   awsOptionsFromEnv,
   type AwsService,
+  DynamoDBError,
   type RetryOptions,
+  S3Error,
 } from "./src/aws/mod.ts";

@@ -18,12 +18,12 @@ Deno.test("COMMANDS loads no command's modules before it runs", async () => {
 Deno.test("COMMANDS runs each command's lazily loaded run", async (t) => {
   // Each run is loaded and reaches its own argument checks (a usage error, status 64).
   const cases: Record<string, [string[], RegExp]> = {
-    "transform": [["--jobs", "0"], /--jobs must be a positive integer/],
-    "runs list": [[], /missing the S3 URI/],
+    "transform": [["--jobs", "0"], /Invalid --jobs: expected a positive integer but got .0./],
+    "runs list": [[], /Invalid arguments: the S3 URI is missing/],
     "manifest create": [[], /TABLE/],
     "manifest add": [["t"], /RUN_ID/],
     "manifest contains": [["t"], /RUN_ID/],
-    "process": [[], /missing the S3 URI/],
+    "process": [[], /Invalid arguments: the S3 URI is missing/],
   };
   assert.deepEqual(COMMANDS.map((c) => c.name).sort(), Object.keys(cases).sort());
   for (const command of COMMANDS) {
