@@ -15,7 +15,7 @@ import {
 } from "../stream/event_stream.ts";
 import type { LineHandler } from "../stream/line_splitter.ts";
 import { DEFAULT_MAX_LINE_BYTES, LineSource } from "../stream/line_source.ts";
-import type { StreamStats } from "../stream/stream_stats.ts";
+import { _emptyStreamStats, type StreamStats } from "../stream/stream_stats.ts";
 import { _checkParquetOptions, _ParquetFileWriter } from "./file_writer.ts";
 import type { ToParquetOptions } from "./to_parquet.ts";
 
@@ -189,17 +189,7 @@ export class ParquetStream extends ReadableStream<Uint8Array> {
   }
 }
 
-const EMPTY_STATS: StreamStats = Object.freeze({
-  lines: 0,
-  events: 0,
-  badRows: 0,
-  emptyLines: 0,
-  invalidUtf8Lines: 0,
-  sourceBytes: 0,
-  textBytes: 0,
-  gzip: false,
-  done: false,
-});
+const EMPTY_STATS: StreamStats = Object.freeze(_emptyStreamStats());
 
 type Inputs =
   | Iterator<ReadableStream<Uint8Array>>

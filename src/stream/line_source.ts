@@ -10,7 +10,7 @@ import { type GunzipDecoder, makeGunzipDecoder } from "./gunzip_decoder.ts";
 import { isGzip } from "./gzip.ts";
 import { type LineHandler, LineSplitter } from "./line_splitter.ts";
 import { StreamReadError } from "./stream_read_error.ts";
-import type { StreamStats } from "./stream_stats.ts";
+import { _emptyStreamStats, type StreamStats } from "./stream_stats.ts";
 import { messageOf } from "../_error_message.ts";
 
 /** The default `maxLineBytes`: 4 MiB. */
@@ -36,17 +36,7 @@ export interface LineSourceOptions {
 
 /** Reads a byte stream chunk by chunk and hands its lines to a {@linkcode LineHandler}. */
 export class LineSource {
-  readonly stats: StreamStats = {
-    lines: 0,
-    events: 0,
-    badRows: 0,
-    emptyLines: 0,
-    invalidUtf8Lines: 0,
-    sourceBytes: 0,
-    textBytes: 0,
-    gzip: false,
-    done: false,
-  };
+  readonly stats: StreamStats = _emptyStreamStats();
   /** The source's reader. */
   readonly #source: ChunkReader;
   /** The source, or once gzip is given to an external decompressor, its output. */

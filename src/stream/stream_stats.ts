@@ -29,3 +29,18 @@ export interface StreamStats {
   /** Whether the input has ended (or the stream was cancelled or failed). */
   done: boolean;
 }
+
+/** The counters of a stream that has read nothing yet (a fresh object each call). */
+export function _emptyStreamStats(): StreamStats {
+  return {
+    lines: 0,
+    events: 0,
+    badRows: 0,
+    emptyLines: 0,
+    invalidUtf8Lines: 0,
+    sourceBytes: 0,
+    textBytes: 0,
+    gzip: false,
+    done: false,
+  };
+}
