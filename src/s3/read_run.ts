@@ -4,7 +4,7 @@ import { openAwsRequest } from "../aws/request.ts";
 import {
   type BadRowLine,
   type EventLine,
-  EventStream,
+  _EventBatches,
   type EventStreamOptions,
 } from "../stream/event_stream.ts";
 import { readAhead } from "../stream/read_ahead.ts";
@@ -187,14 +187,25 @@ export function readRun<Nulls extends boolean = false>(
         const next = pending.shift();
         if (next === undefined) break;
         const { object, body } = next;
-        const events = new EventStream(body, options);
+        const events = new _EventBatches<Nulls>(body, options);
+        const key = object.key;
         try {
-          for await (const result of events) {
-            yield { key: object.key, ...result } as RunLine<Nulls>;
+          for (;;) {
+            const batch = await events.next();
+            if (batch === null) break;
+            for (const result of batch.results) {
+              yield (result.event
+                ? { key, line: result.line, event: result.event }
+                : { key, line: result.line, badRow: result.badRow }) as RunLine<Nulls>;
+            }
+            if (batch.error !== undefined) throw batch.error.error;
             if (!listed && pending.length < concurrency - 1) await fill(concurrency - 1);
           }
         } catch (error) {
-          throw objectReadError(error, signal, bucket, object.key);
+          throw objectReadError(error, signal, bucket, key);
+        } finally {
+          // The consumer may stop early (`break`): the body is cancelled.
+          await events.cancel().catch(() => {});
         }
         options.onObjectRead?.(object, { ...events.stats });
       }

@@ -143,13 +143,51 @@ export class EventStream<Nulls extends boolean = false> extends ReadableStream<E
     source: ReadableStream<Uint8Array>,
     options: EventStreamOptions & { nulls?: Nulls } = {},
   ) {
+    const reader = new _EventBatches<Nulls>(source, options);
+    // A failure is kept until the results of the chunk it came with have been read: erroring
+    // the stream would drop them from its queue. (The queue holds one chunk's results at most:
+    // with the default high-water mark of 1, `pull` is called only once it is empty.)
+    let failure: { error: unknown } | undefined;
+    super({
+      async pull(controller) {
+        if (failure !== undefined) throw failure.error;
+        const batch = await reader.next();
+        if (batch === null) return controller.close();
+        for (const result of batch.results) controller.enqueue(result);
+        if (batch.error !== undefined) {
+          if (batch.results.length === 0) throw batch.error.error;
+          failure = batch.error;
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    this.stats = reader.stats;
+  }
+}
+
+/**
+ * The results of the lines of one chunk at a time, for readers that need no stream per event
+ * (`EventStream` enqueues them one by one; `readRun` yields them straight from the batch).
+ * A failure of the input comes with the results of the lines read before it.
+ */
+export class _EventBatches<Nulls extends boolean = false> {
+  readonly stats: StreamStats;
+  readonly #lines: LineSource;
+  readonly #handler: LineHandler;
+  #results: EventResult<Nulls>[] = [];
+  #done = false;
+
+  constructor(source: ReadableStream<Uint8Array>, options: EventStreamOptions & { nulls?: Nulls }) {
     const lines = new LineSource(source, options);
     const stats = lines.stats;
     const transformOptions = transformOptionsOf(options);
     const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    let enqueue: (result: EventResult<Nulls>) => void = () => {};
-    const handler: LineHandler = {
-      line(raw, line) {
+    this.#lines = lines;
+    this.stats = stats;
+    this.#handler = {
+      line: (raw, line) => {
         let result: EventResult<Nulls>;
         try {
           result = { line, event: transform(raw, transformOptions) as FlatEvent<Nulls> };
@@ -158,42 +196,42 @@ export class EventStream<Nulls extends boolean = false> extends ReadableStream<E
           result = { line, badRow: badRowOf(error, line, raw) };
           stats.badRows++;
         }
-        enqueue(result);
+        this.#results.push(result);
       },
-      tooLong(prefix, bytes, line) {
+      tooLong: (prefix, bytes, line) => {
         stats.badRows++;
-        enqueue({ line, badRow: tooLongBadRow(prefix, bytes, line, maxLineBytes) });
+        this.#results.push({ line, badRow: tooLongBadRow(prefix, bytes, line, maxLineBytes) });
       },
     };
-    // A failure is kept until the results of the chunk it came with have been read: erroring
-    // the stream would drop them from its queue. (The queue holds one chunk's results at most:
-    // with the default high-water mark of 1, `pull` is called only once it is empty.)
-    let failure: { error: unknown } | undefined;
-    super({
-      async pull(controller) {
-        if (failure !== undefined) throw failure.error;
-        let produced = false;
-        enqueue = (result) => {
-          produced = true;
-          controller.enqueue(result);
-        };
-        try {
-          while (!produced) {
-            if (!await lines.next(handler)) {
-              controller.close();
-              return;
-            }
-          }
-        } catch (error) {
-          await lines.cancel(error).catch(() => {});
-          if (!produced) throw error;
-          failure = { error };
+  }
+
+  /**
+   * The next results (at least one, unless the input failed), or `null` once the input has
+   * ended. When the input fails, `error` holds the failure and `results` the lines before it.
+   */
+  async next(): Promise<{ results: EventResult<Nulls>[]; error?: { error: unknown } } | null> {
+    if (this.#done) return null;
+    const results: EventResult<Nulls>[] = [];
+    this.#results = results;
+    try {
+      while (results.length === 0) {
+        if (!await this.#lines.next(this.#handler)) {
+          this.#done = true;
+          return results.length === 0 ? null : { results };
         }
-      },
-      cancel(reason) {
-        return lines.cancel(reason);
-      },
-    });
-    this.stats = stats;
+      }
+      return { results };
+    } catch (error) {
+      this.#done = true;
+      await this.#lines.cancel(error).catch(() => {});
+      return { results, error: { error } };
+    }
+  }
+
+  /** Stops reading: the input is cancelled. */
+  async cancel(reason?: unknown): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#lines.cancel(reason);
   }
 }

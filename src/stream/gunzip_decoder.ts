@@ -103,7 +103,6 @@ export class GunzipDecoder {
         }
         end = this.#nextEnd(chunk, pos, pos + 1, zeros); // not the end: read on
       }
-      end = Math.min(end, pos + MAX_WRITE_BYTES);
       await this.#write(chunk.subarray(pos, end));
       pos = end;
     }
@@ -133,17 +132,23 @@ export class GunzipDecoder {
   }
 
   /**
-   * The next place at or after `from` (`pos` being where the chunk's unread bytes start) where the member may end: before a byte that may start
-   * another member (`1f 8b 08` and a valid flag byte, as far as the chunk shows), or in the zero
-   * bytes that end the chunk; `chunk.length` when there is none.
+   * The next place at or after `from` (`pos` being where the chunk's unread bytes start) where
+   * the member may end: before a byte that may start another member (`1f 8b 08` and a valid
+   * flag byte, as far as the chunk shows), or in the zero bytes that end the chunk; when there
+   * is none within one write of `pos`, the end of that write (or of the chunk).
    */
   #nextEnd(chunk: Uint8Array, pos: number, from: number, zeros: number): number {
+    // Looked for only as far as one write goes: a search to the chunk's end for every write
+    // would read a 1 MiB chunk sixteen times over.
+    const limit = Math.min(chunk.length, pos + MAX_WRITE_BYTES);
     const first = Math.max(from, MIN_MEMBER_BYTES - this.#memberBytes + pos);
-    let at = chunk.indexOf(HEADER_START[0], first);
-    while (at >= 0 && !mayStartMember(chunk, at)) at = chunk.indexOf(HEADER_START[0], at + 1);
+    let at = first < limit ? chunk.indexOf(HEADER_START[0], first) : -1;
+    while (at >= 0 && at < limit && !mayStartMember(chunk, at)) {
+      at = chunk.indexOf(HEADER_START[0], at + 1);
+    }
     const padding = Math.max(first, zeros);
     const zeroEnd = padding < chunk.length && padding <= zeros + 8 ? padding : chunk.length;
-    return at < 0 ? zeroEnd : Math.min(at, zeroEnd);
+    return Math.min(at < 0 || at > limit ? limit : at, zeroEnd);
   }
 
   /** Whether the member's trailer (its last 8 bytes so far) matches its output. */
