@@ -95,7 +95,7 @@ export const transformCommand: Command = {
     jobs: {
       type: "string",
       value: "N",
-      description: "transform up to N files at once, output in input order (default 1)",
+      description: "transform on N threads, output in input order (default: the core count)",
     },
   },
   epilog: [

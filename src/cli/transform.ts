@@ -21,7 +21,6 @@ import { fileSource } from "./file_source.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
 import { badRowJson } from "./bad_row_json.ts";
 import { openOutputFile, type Output } from "./output.ts";
-import { transformInParallel } from "./parallel_transform.ts";
 import { Progress } from "./progress.ts";
 import { didYouMean } from "./suggest.ts";
 import {
@@ -29,6 +28,7 @@ import {
   type ThreadedGunzip,
   threadedGunzip,
 } from "./threaded_gunzip.ts";
+import { transformOnThreads } from "./transform_threads.ts";
 import { openWholeFile } from "./whole_file.ts";
 import { transformToParquet } from "./parquet_output.ts";
 import { messageOf } from "../_error_message.ts";
@@ -43,7 +43,7 @@ interface Settings {
   /** `--output`: the file written instead of stdout. */
   outputPath?: string;
   quiet: boolean;
-  /** Files transformed at once (each on its own thread). */
+  /** Threads that transform (`--jobs`; 1: everything on this thread). */
   jobs: number;
 }
 
@@ -127,13 +127,8 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
 }
 
 /** The number of cores (at least 1). */
-/**
- * One file at a time unless `--jobs` says otherwise: on the 2-core VM the project is measured on,
- * `--jobs 2` was slower than `--jobs 1` even with the machine quiet (0.92×, docs/cli.md), because
- * one job already uses a second thread for gunzip.
- */
 function defaultJobs(): number {
-  return 1;
+  return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
 function parseFields(list: string): string[] {
@@ -214,15 +209,19 @@ export async function runTransform(args: ParsedArgs, io: CliIo): Promise<number>
       await sinks.stdout.write(stringify([settings.fields!], { record_delimiter: "windows" }));
     }
     try {
-      if (inParallel(settings)) {
+      if (onThreads(settings)) {
         const { geoLocation, nulls, schemaVersion, maxLineBytes } = settings.streamOptions;
         const options = { geoLocation, nulls, schemaVersion, maxLineBytes };
-        const failure = await transformInParallel(
+        const failure = await transformOnThreads(
           settings.files,
           settings.jobs,
           options,
-          sinks,
-          (file) => transformFile(file, settings, io, sinks),
+          (file) => openInput(file, io),
+          {
+            stdout: sinks.stdout,
+            progress: sinks.progress,
+            badRow: (file, row) => writeBadRow(file, row, sinks),
+          },
         );
         if (failure !== undefined) status = await report(failure);
       } else {
@@ -254,12 +253,11 @@ export async function runTransform(args: ParsedArgs, io: CliIo): Promise<number>
 }
 
 /**
- * Whether the files are transformed several at once: more than one job and one file, NDJSON
- * output of whole events (not `--fields`), no stdin.
+ * Whether the inputs are transformed on `--jobs` threads (`transform_threads.ts`): more than
+ * one job, NDJSON of whole events. (`--fields` and CSV build event objects on this thread.)
  */
-function inParallel(settings: Settings): boolean {
-  return settings.jobs > 1 && settings.files.length > 1 && !settings.fields &&
-    !settings.files.includes("-");
+function onThreads(settings: Settings): boolean {
+  return settings.jobs > 1 && !settings.fields;
 }
 
 /** Why an input or the output failed: the message, the exit status, and whether it was opened. */
@@ -311,9 +309,9 @@ async function transformFile(
   io: CliIo,
   sinks: Sinks,
 ): Promise<Failure | undefined> {
-  // With several jobs, each file is one thread's work (decompressed where it is transformed):
-  // a gunzip thread per job would ask for more cores than there are (docs/scale.md).
-  const input = await openInput(file, io, !inParallel(settings));
+  // With one job everything runs on this thread; with more (and `--fields`), a large gzip file
+  // is decompressed on a second one.
+  const input = await openInput(file, io, settings.jobs > 1);
   if (!("source" in input)) return input;
   const { source, size, threaded } = input;
   // A gzip file decompressed on the gunzip thread comes as plain text.

@@ -2,9 +2,9 @@ import { AwsError, S3Error } from "../aws/error.ts";
 import type { AwsOptions } from "../aws/options.ts";
 import { openAwsRequest } from "../aws/request.ts";
 import {
+  _EventBatches,
   type BadRowLine,
   type EventLine,
-  _EventBatches,
   type EventStreamOptions,
 } from "../stream/event_stream.ts";
 import { readAhead } from "../stream/read_ahead.ts";

@@ -71,8 +71,14 @@ export class LineSplitter {
   /** How much of `#tooLongPrefix` is filled. */
   #prefixBytes = 0;
 
-  constructor(maxLineBytes: number) {
+  /**
+   * @param maxLineBytes The longest line kept whole.
+   * @param firstLine The number of the first line (above 1 when the bytes are the rest of an
+   *   input whose earlier lines were split elsewhere).
+   */
+  constructor(maxLineBytes: number, firstLine = 1) {
     this.#maxLineBytes = maxLineBytes;
+    this.counts.lines = firstLine - 1;
   }
 
   /** Feeds the next bytes. */

@@ -81,7 +81,7 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
     const lines = new LineSource(source, options);
     const badRows = new BadRowQueue(lines.stats);
     const sink = new ByteSink();
-    const handler = ndjsonLineHandler(sink, lines.stats, badRows, options);
+    const handler = _ndjsonLineHandler(sink, lines.stats, badRows, options);
     // (The typings offer the byte-source constructor only to `new ReadableStream(...)` without
     // a type argument, not to a subclass of ReadableStream<Uint8Array>.)
     super(new NdjsonByteSource(lines, handler, sink, badRows) as UnderlyingSource<Uint8Array>);
@@ -91,16 +91,17 @@ export class NdjsonStream extends ReadableStream<Uint8Array> {
 }
 
 /**
- * Writes the NDJSON of each line into `sink`, or hands its bad row to `badRows`.
+ * Writes the NDJSON of each line into `sink`, or hands its bad row to `badRows` (which counts
+ * it). Also used for the pieces of `NdjsonLines`.
  *
  * Events are written as bytes straight from the input bytes (`writeEventJson`). The lines it
  * leaves to the general path (invalid values, escapes it does not vouch for) arrive decoded at
  * `line` and go into the same sink, so the order is kept.
  */
-function ndjsonLineHandler(
+export function _ndjsonLineHandler(
   sink: ByteSink,
-  stats: StreamStats,
-  badRows: BadRowQueue,
+  stats: Pick<StreamStats, "events">,
+  badRows: { add(row: BadRow): void },
   options: EventStreamOptions,
 ): LineHandler {
   const transformOptions = transformOptionsOf(options);
