@@ -1,9 +1,9 @@
 /**
  * The command line on gzip input, whole processes, against `zcat` in the same run:
  *
- * - one gzip file → NDJSON (`transform FILE > /dev/null`) against `zcat FILE > /dev/null`, and
- *   the same file as stdin (`transform - < FILE`: decompressed on the main thread, as every input
- *   under 4 MiB is, where a file of 4 MiB or more gets a gunzip thread);
+ * - one gzip file → NDJSON (`transform FILE > /dev/null`, `--jobs` at its default: the core
+ *   count) against `zcat FILE > /dev/null`; the same with `--jobs 1` (everything on one thread);
+ * - the same file as stdin (`transform - < FILE`, default `--jobs`);
  * - two gzip files with `--jobs 2` against `--jobs 1`.
  *
  * Corpus: `SNOWPLOW_BENCH_EVENTS` events (default 200,000) generated with seed 42 by
@@ -15,7 +15,7 @@
  * SNOWPLOW_BENCH_EVENTS=50000 deno bench -A bench/cli_gzip_bench.ts
  * ```
  *
- * Each round runs the five commands once, in an order rotated from round to round; after the
+ * Each round runs the six commands once, in an order rotated from round to round; after the
  * run it prints the median of each command in events/s and the ratios (the warm-up round
  * included: the first round is a cold start for every command alike).
  *
@@ -60,6 +60,16 @@ const both = [`${dir}/a.tsv.gz`, `${dir}/b.tsv.gz`];
 const CASES: [name: string, command: string, args: string[]][] = [
   ["zcat FILE > /dev/null", "zcat", [gz]],
   ["transform FILE > /dev/null", deno, ["run", "-A", cli, "transform", "-q", gz]],
+  ["transform --jobs 1 FILE > /dev/null", deno, [
+    "run",
+    "-A",
+    cli,
+    "transform",
+    "-q",
+    "--jobs",
+    "1",
+    gz,
+  ]],
   ["transform - < FILE > /dev/null", "sh", [
     "-c",
     `exec "$0" run -A "$1" transform -q - < "$2"`,
@@ -103,7 +113,7 @@ async function run(command: string, args: string[]): Promise<void> {
 }
 
 Deno.bench({
-  name: "one round: zcat, transform FILE, transform - < FILE, --jobs 1 A B, --jobs 2 A B",
+  name: "one round: zcat, transform FILE (default and --jobs 1), - < FILE, --jobs 1/2 A B",
   n: 5,
   warmup: 1,
   async fn() {
@@ -121,7 +131,7 @@ globalThis.addEventListener("unload", () => {
     const list = [...timings.get(name)!].sort((a, b) => a - b);
     return list[list.length >> 1];
   };
-  const [zcat, one, piped, jobs1, jobs2] = CASES.map(([name]) => name);
+  const [zcat, one, oneThread, piped, jobs1, jobs2] = CASES.map(([name]) => name);
   console.error([
     `corpus: ${EVENTS} events`,
     ...CASES.map(([name]) =>
@@ -129,6 +139,7 @@ globalThis.addEventListener("unload", () => {
       `(median of ${timings.get(name)!.length} rounds)`
     ),
     `transform ÷ zcat (events/s): ${(median(zcat) / median(one)).toFixed(2)}`,
+    `transform --jobs 1 ÷ zcat (events/s): ${(median(zcat) / median(oneThread)).toFixed(2)}`,
     `transform - < FILE ÷ zcat (events/s): ${(median(zcat) / median(piped)).toFixed(2)}`,
     `--jobs 2 ÷ --jobs 1 (events/s): ${(median(jobs1) / median(jobs2)).toFixed(2)}`,
   ].join("\n"));
