@@ -95,7 +95,7 @@ export const transformCommand: Command = {
     jobs: {
       type: "string",
       value: "N",
-      description: "transform on N threads, output in input order (default: the core count)",
+      description: "transform on N threads, output in input order (default: cores, at most 4)",
     },
   },
   epilog: [
