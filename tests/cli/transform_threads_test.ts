@@ -10,7 +10,8 @@ import { EXIT } from "../../src/cli/exit_codes.ts";
 import { PIECE_BYTES } from "../../src/cli/transform_threads.ts";
 import { generateCorpus } from "../support/generator.ts";
 import { concatBytes, gzipMember } from "../support/byte_streams.ts";
-import { runCli } from "../support/run_cli.ts";
+import { runCli, runCliWithStdoutTo } from "../support/run_cli.ts";
+import { HAS_DEV_FULL } from "../support/full_disk.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "cli_threads_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
@@ -122,4 +123,46 @@ Deno.test("transform --jobs 2 on a cut gzip file writes every line before the cu
   const events = two.stdout.split("\n").length - 1;
   const firstFile = (await transform("1", [plain])).stdout.split("\n").length - 1;
   assert.ok(events > firstFile && events < 2 * firstFile);
+});
+
+Deno.test({
+  name:
+    "transform --jobs 2 fails with status 1 and one line when stdout or --bad cannot be written",
+  ignore: !HAS_DEV_FULL,
+  async fn() {
+    const args = ["transform", "--jobs", "2", "-q", ...OPTIONS.slice(0, 2)];
+    const events = await runCliWithStdoutTo("/dev/full", [...args, gz, plain]);
+    assert.equal(events.code, EXIT.ioError);
+    assert.equal(
+      events.stderr,
+      "snowplow-analytics transform: Cannot write to stdout: No space left on device (os error 28)\n",
+    );
+    const bad = await runCli([...args, "--bad", "/dev/full", gz]);
+    assert.equal(bad.code, EXIT.ioError);
+    assert.match(bad.stderr, /^snowplow-analytics transform: Cannot write to \/dev\/full: /);
+  },
+});
+
+Deno.test("transform --jobs 2 stops when stdout is closed early, without hanging", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../src/cli.ts", import.meta.url).pathname,
+      "transform",
+      "--jobs",
+      "2",
+      "-q",
+      gz,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read(); // some NDJSON came out, then the reader goes away
+  assert.ok(!first.done && first.value.length > 0);
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  assert.equal(status.code, EXIT.ioError); // as with --jobs 1
+  assert.ok(!stderr.includes("Uncaught"), stderr);
 });
