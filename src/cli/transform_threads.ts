@@ -76,7 +76,7 @@ export const PIECE_BYTES = 1024 * 1024;
 /**
  * Pieces out per thread before the oldest must be written: enough to keep the threads busy while
  * this thread, which they share with it on a small machine, decompresses (on the project's 2-core
- * VM 6 gave two gzip files 4–5% sooner than 3, in three interleaved runs each).
+ * VM 6 gave two gzip files 2–5% sooner than 3, in three interleaved runs each).
  */
 export const PIECES_PER_THREAD = 6;
 
