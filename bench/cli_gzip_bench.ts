@@ -56,20 +56,14 @@ const cli = new URL("../src/cli.ts", import.meta.url).pathname;
 const deno = Deno.execPath();
 const both = [`${dir}/a.tsv.gz`, `${dir}/b.tsv.gz`];
 
+/** `deno run -A src/cli.ts transform -q ...args`. */
+const transform = (...args: string[]) => ["run", "-A", cli, "transform", "-q", ...args];
+
 /** The commands, run once each per round, in a rotated order (so a slow spell hits all alike). */
 const CASES: [name: string, command: string, args: string[]][] = [
   ["zcat FILE > /dev/null", "zcat", [gz]],
-  ["transform FILE > /dev/null", deno, ["run", "-A", cli, "transform", "-q", gz]],
-  ["transform --jobs 1 FILE > /dev/null", deno, [
-    "run",
-    "-A",
-    cli,
-    "transform",
-    "-q",
-    "--jobs",
-    "1",
-    gz,
-  ]],
+  ["transform FILE > /dev/null", deno, transform(gz)],
+  ["transform --jobs 1 FILE > /dev/null", deno, transform("--jobs", "1", gz)],
   ["transform - < FILE > /dev/null", "sh", [
     "-c",
     `exec "$0" run -A "$1" transform -q - < "$2"`,
@@ -77,26 +71,8 @@ const CASES: [name: string, command: string, args: string[]][] = [
     cli,
     gz,
   ]],
-  ["transform --jobs 1 A B > /dev/null", deno, [
-    "run",
-    "-A",
-    cli,
-    "transform",
-    "-q",
-    "--jobs",
-    "1",
-    ...both,
-  ]],
-  ["transform --jobs 2 A B > /dev/null", deno, [
-    "run",
-    "-A",
-    cli,
-    "transform",
-    "-q",
-    "--jobs",
-    "2",
-    ...both,
-  ]],
+  ["transform --jobs 1 A B > /dev/null", deno, transform("--jobs", "1", ...both)],
+  ["transform --jobs 2 A B > /dev/null", deno, transform("--jobs", "2", ...both)],
 ];
 const timings = new Map<string, number[]>(CASES.map(([name]) => [name, []]));
 let round = 0;
