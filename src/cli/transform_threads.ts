@@ -11,7 +11,12 @@
 
 import type { BadRow, EventStreamOptions, StreamStats } from "../stream/mod.ts";
 import { isGzip, StreamReadError } from "../stream/mod.ts";
-import { type LineCounts, NdjsonLines, type NdjsonOfLines } from "../stream/_ndjson_lines.ts";
+import {
+  type LineCounts,
+  NdjsonLines,
+  type NdjsonOfLines,
+  ndjsonOfLines,
+} from "../stream/_ndjson_lines.ts";
 import { LineFeedFinder } from "../stream/line_feed.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../stream/line_source.ts";
 import { _emptyStreamStats } from "../stream/stream_stats.ts";
@@ -81,6 +86,13 @@ export const PIECE_BYTES = 1024 * 1024;
 export const PIECES_PER_THREAD = 6;
 
 /**
+ * The threads start only once this much text (of all inputs, about 12,000 events) has been
+ * converted on the main thread: starting them and warming up their code cost 0.2–0.3 s on the
+ * project VM, more than they save on smaller inputs (docs/scale.md).
+ */
+export const THREADS_AFTER_BYTES = 32 * 1024 * 1024;
+
+/**
  * Transforms `files` in order on `threads` transform threads and writes their NDJSON and bad
  * rows in input order. Stops at the first input that fails: what was read of it before the
  * failure is written first. Returns that input's failure.
@@ -115,6 +127,8 @@ class ThreadPool {
   readonly #workers: Worker[] = [];
   readonly #waiting = new Map<number, PromiseWithResolvers<NdjsonOfLines>>();
   #next = 0;
+  /** Text converted on this thread before the threads were started. */
+  #convertedHere = 0;
   /** Set once a thread failed: no piece is given out after it (it would never come back). */
   #failure: Error | undefined;
   /** Buffers that held text, back from the threads, to cut the next pieces into. */
@@ -130,11 +144,6 @@ class ThreadPool {
   /** How many pieces may be out at once. */
   get capacity(): number {
     return this.#size * PIECES_PER_THREAD;
-  }
-
-  /** Whether the threads are running (small inputs never start them). */
-  get started(): boolean {
-    return this.#workers.length > 0;
   }
 
   /**
@@ -164,7 +173,16 @@ class ThreadPool {
     final: boolean,
   ): Promise<NdjsonOfLines> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#workers.length === 0) this.#start();
+    if (this.#workers.length === 0) {
+      if (this.#convertedHere + text.length <= THREADS_AFTER_BYTES) {
+        this.#convertedHere += text.length;
+        const output = this.#outputBuffers.pop();
+        const result = ndjsonOfLines(this.#options, text, firstLine, final, output);
+        this.#textBuffers.push(text.buffer);
+        return Promise.resolve(result);
+      }
+      this.#start();
+    }
     const id = this.#next++;
     const waiting = Promise.withResolvers<NdjsonOfLines>();
     this.#waiting.set(id, waiting);
@@ -386,13 +404,6 @@ class InputCutter {
     if (text.length === 0) return;
     const firstLine = this.#line;
     this.#line += countLineFeeds([text]);
-    if (final && !this.#pool.started && this.#out.length === 0) {
-      const lines = new NdjsonLines(this.#options, firstLine);
-      lines.push(text);
-      lines.finish();
-      this.#queue(Promise.resolve(lines.take()));
-      return;
-    }
     while (this.#out.length >= this.#pool.capacity && this.#writeFailure === undefined) {
       await new Promise<void>((resolve) => this.#room = resolve);
     }

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { EXIT } from "../../src/cli/exit_codes.ts";
-import { PIECE_BYTES } from "../../src/cli/transform_threads.ts";
+import { PIECE_BYTES, THREADS_AFTER_BYTES } from "../../src/cli/transform_threads.ts";
 import { generateCorpus } from "../support/generator.ts";
 import { concatBytes, gzipMember } from "../support/byte_streams.ts";
 import { runCli, runCliWithStdoutTo } from "../support/run_cli.ts";
@@ -37,6 +37,13 @@ function awkwardText(): Uint8Array<ArrayBuffer> {
   return text;
 }
 
+// The threads start once THREADS_AFTER_BYTES of text were converted on the main thread: a first
+// file larger than that starts them, and the files after it go to them.
+const first = `${dir}/first.tsv`;
+const firstText = encoder.encode(generateCorpus(3, 14_000).join("\n") + "\n");
+assert.ok(firstText.length > THREADS_AFTER_BYTES);
+await Deno.writeFile(first, firstText);
+
 const text = awkwardText();
 const plain = `${dir}/events.tsv`;
 await Deno.writeFile(plain, text);
@@ -63,7 +70,7 @@ async function transform(jobs: string, inputs: string[], stdin?: Uint8Array) {
 }
 
 Deno.test("transform --jobs 2 and 3 give what --jobs 1 gives, for plain, gzip and multi-member files", async () => {
-  const inputs = [plain, gz, members];
+  const inputs = [first, plain, gz, members];
   const one = await transform("1", inputs);
   assert.equal(one.code, EXIT.badInput, one.stderr);
   // The awkward lines reached the output as they should.
@@ -88,7 +95,7 @@ Deno.test("transform --jobs 2 and 3 give what --jobs 1 gives, for plain, gzip an
 });
 
 Deno.test("transform --jobs 2 reads gzip from stdin as --jobs 1 does, and prints the same summary", async () => {
-  const input = await Deno.readFile(members);
+  const input = concatBytes([await gzipMember(firstText), await Deno.readFile(members)]);
   const run = (jobs: string) =>
     runCli(["transform", "--jobs", jobs, "--max-line-bytes", String(PIECE_BYTES * 2), "-"], input);
   const [one, two] = [await run("1"), await run("2")];
@@ -106,8 +113,8 @@ Deno.test("transform --jobs 2 on a cut gzip file writes every line before the cu
   const whole = await Deno.readFile(gz);
   const cut = `${dir}/cut.tsv.gz`;
   await Deno.writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-  const one = await transform("1", [plain, cut, plain]);
-  const two = await transform("2", [plain, cut, plain]);
+  const one = await transform("1", [first, cut, plain]);
+  const two = await transform("2", [first, cut, plain]);
   assert.equal(one.code, EXIT.ioError);
   assert.equal(two.code, EXIT.ioError);
   assert.match(
@@ -121,8 +128,9 @@ Deno.test("transform --jobs 2 on a cut gzip file writes every line before the cu
   const reached = Number(/after line (\d+)/.exec(two.stderr)![1]);
   assert.ok(reached > 1000 && reached < 4000, String(reached));
   const events = two.stdout.split("\n").length - 1;
-  const firstFile = (await transform("1", [plain])).stdout.split("\n").length - 1;
-  assert.ok(events > firstFile && events < 2 * firstFile);
+  const firstFile = (await transform("1", [first])).stdout.split("\n").length - 1;
+  const cutFile = (await transform("1", [plain])).stdout.split("\n").length - 1;
+  assert.ok(events > firstFile && events < firstFile + cutFile);
 });
 
 Deno.test({
@@ -131,13 +139,13 @@ Deno.test({
   ignore: !HAS_DEV_FULL,
   async fn() {
     const args = ["transform", "--jobs", "2", "-q", ...OPTIONS.slice(0, 2)];
-    const events = await runCliWithStdoutTo("/dev/full", [...args, gz, plain]);
+    const events = await runCliWithStdoutTo("/dev/full", [...args, first, gz]);
     assert.equal(events.code, EXIT.ioError);
     assert.equal(
       events.stderr,
       "snowplow-analytics transform: Cannot write to stdout: No space left on device (os error 28)\n",
     );
-    const bad = await runCli([...args, "--bad", "/dev/full", gz]);
+    const bad = await runCli([...args, "--bad", "/dev/full", first, gz]);
     assert.equal(bad.code, EXIT.ioError);
     assert.match(bad.stderr, /^snowplow-analytics transform: Cannot write to \/dev\/full: /);
   },
@@ -153,14 +161,19 @@ Deno.test("transform --jobs 2 stops when stdout is closed early, without hanging
       "--jobs",
       "2",
       "-q",
+      first,
       gz,
     ],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const reader = child.stdout.getReader();
-  const first = await reader.read(); // some NDJSON came out, then the reader goes away
-  assert.ok(!first.done && first.value.length > 0);
+  // Past the first file's NDJSON (converted before the threads start), then the reader goes away.
+  for (let read = 0; read < firstText.length * 1.3;) {
+    const { done, value } = await reader.read();
+    assert.ok(!done, "the output ended before the threads' part");
+    read += value.length;
+  }
   await reader.cancel();
   const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
   assert.equal(status.code, EXIT.ioError); // as with --jobs 1
