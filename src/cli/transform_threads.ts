@@ -120,7 +120,10 @@ export async function transformOnThreads(
   }
 }
 
-/** The transform threads, started when the first piece is given out. */
+/**
+ * The transform threads, started once {@linkcode THREADS_AFTER_BYTES} of text were converted on
+ * this thread (until then `convert` converts here).
+ */
 class ThreadPool {
   readonly #size: number;
   readonly #options: ThreadOptions;
@@ -164,8 +167,8 @@ class ThreadPool {
   }
 
   /**
-   * Gives `text` (lines from `firstLine`, its buffer is handed over) to the next thread;
-   * resolves with what it became.
+   * Gives `text` (lines from `firstLine`, its buffer is handed over) to the next thread, or
+   * converts it here while the threads are not started; resolves with what it became.
    */
   convert(
     text: Uint8Array<ArrayBuffer>,
