@@ -175,7 +175,11 @@ class ThreadPool {
     firstLine: number,
     final: boolean,
   ): Promise<NdjsonOfLines> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#failure !== undefined) {
+      const failed = Promise.reject(this.#failure);
+      failed.catch(() => {}); // as below: never an unhandled rejection
+      return failed;
+    }
     if (this.#workers.length === 0) {
       if (this.#convertedHere + text.length <= THREADS_AFTER_BYTES) {
         this.#convertedHere += text.length;
