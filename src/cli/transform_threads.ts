@@ -259,6 +259,8 @@ class InputCutter {
   /** Text read but not yet handed out (ending inside a line). */
   #held: Uint8Array[] = [];
   #heldBytes = 0;
+  /** How many of the held chunks (the first ones) are known to have no line end. */
+  #heldWithoutLineEnd = 0;
   /** The number of the next line to hand out. */
   #line = 1;
   /** A line too long to hold, converted here as it comes. */
@@ -303,7 +305,7 @@ class InputCutter {
         await this.#take(result.value);
       }
       if (failure === undefined) await this.#end();
-      else await this.#handOut(this.#cut(lastLineEnd(this.#held)), false); // whole lines before it
+      else await this.#handOut(this.#cut(lastLineEnd(this.#held, this.#heldBytes)), false); // whole lines before it
       await this.#writing;
       if (this.#writeFailure !== undefined) throw this.#writeFailure.error;
       return failure;
@@ -370,8 +372,11 @@ class InputCutter {
     this.#held.push(chunk);
     this.#heldBytes += chunk.length;
     if (this.#heldBytes < PIECE_BYTES) return;
-    const end = lastLineEnd(this.#held);
+    // Only the chunks that came since the last look can hold a line end: a long line is not
+    // searched again for every chunk.
+    const end = lastLineEnd(this.#held, this.#heldBytes, this.#heldWithoutLineEnd);
     if (end > 0) await this.#handOut(this.#cut(end), false);
+    this.#heldWithoutLineEnd = this.#held.length; // what is left after the last line end
     if (this.#heldBytes > this.#maxLineBytes) this.#startLongLine();
   }
 
@@ -400,6 +405,7 @@ class InputCutter {
     }
     this.#held = rest;
     this.#heldBytes -= bytes;
+    this.#heldWithoutLineEnd = 0;
     return piece;
   }
 
@@ -505,11 +511,13 @@ function join(chunks: Uint8Array[], bytes: number): Uint8Array {
   return out;
 }
 
-/** The length of `chunks` up to and including its last `\n` (0 when there is none). */
-function lastLineEnd(chunks: Uint8Array[]): number {
-  let before = 0;
-  for (const chunk of chunks) before += chunk.length;
-  for (let i = chunks.length - 1; i >= 0; i--) {
+/**
+ * The length of `chunks` (`bytes` in all) up to and including its last `\n` (0 when there is
+ * none), searching only `chunks[from]` onwards (the chunks before it are known to have none).
+ */
+function lastLineEnd(chunks: Uint8Array[], bytes: number, from = 0): number {
+  let before = bytes;
+  for (let i = chunks.length - 1; i >= from; i--) {
     before -= chunks[i].length;
     const at = chunks[i].lastIndexOf(0x0a);
     if (at >= 0) return before + at + 1;
