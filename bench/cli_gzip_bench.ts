@@ -4,7 +4,10 @@
  * - one gzip file → NDJSON (`transform FILE > /dev/null`, `--jobs` at its default: the core
  *   count) against `zcat FILE > /dev/null`; the same with `--jobs 1` (everything on one thread);
  * - the same file as stdin (`transform - < FILE`, default `--jobs`);
- * - two gzip files with `--jobs 2` against `--jobs 1`.
+ * - two gzip files with `--jobs 2` against `--jobs 1`;
+ * - the ceiling of that ratio on the machine: two separate `--jobs 1` processes, one file each,
+ *   run at once with their output thrown away (no order kept, nothing shared), against
+ *   `--jobs 1` on both files.
  *
  * Corpus: `SNOWPLOW_BENCH_EVENTS` events (default 200,000) generated with seed 42 by
  * `tests/support/generator.ts`, gzipped here (one member); the two-file case uses two halves.
@@ -73,6 +76,14 @@ const CASES: [name: string, command: string, args: string[]][] = [
   ]],
   ["transform --jobs 1 A B > /dev/null", deno, transform("--jobs", "1", ...both)],
   ["transform --jobs 2 A B > /dev/null", deno, transform("--jobs", "2", ...both)],
+  ["two processes at once: transform --jobs 1 A & transform --jobs 1 B", "sh", [
+    "-c",
+    `"$0" run -A "$1" transform -q --jobs 1 "$2" & "$0" run -A "$1" transform -q --jobs 1 "$3"` +
+    ` && wait $!`,
+    deno,
+    cli,
+    ...both,
+  ]],
 ];
 const timings = new Map<string, number[]>(CASES.map(([name]) => [name, []]));
 let round = 0;
@@ -89,7 +100,7 @@ async function run(command: string, args: string[]): Promise<void> {
 }
 
 Deno.bench({
-  name: "one round: zcat, transform FILE (default and --jobs 1), - < FILE, --jobs 1/2 A B",
+  name: "one round: zcat, transform FILE (default and --jobs 1), - < FILE, --jobs 1/2 A B, A & B",
   n: 5,
   warmup: 1,
   async fn() {
@@ -107,7 +118,7 @@ globalThis.addEventListener("unload", () => {
     const list = [...timings.get(name)!].sort((a, b) => a - b);
     return list[list.length >> 1];
   };
-  const [zcat, one, oneThread, piped, jobs1, jobs2] = CASES.map(([name]) => name);
+  const [zcat, one, oneThread, piped, jobs1, jobs2, apart] = CASES.map(([name]) => name);
   console.error([
     `corpus: ${EVENTS} events`,
     ...CASES.map(([name]) =>
@@ -118,5 +129,6 @@ globalThis.addEventListener("unload", () => {
     `transform --jobs 1 ÷ zcat (events/s): ${(median(zcat) / median(oneThread)).toFixed(2)}`,
     `transform - < FILE ÷ zcat (events/s): ${(median(zcat) / median(piped)).toFixed(2)}`,
     `--jobs 2 ÷ --jobs 1 (events/s): ${(median(jobs1) / median(jobs2)).toFixed(2)}`,
+    `two processes at once ÷ --jobs 1 (events/s): ${(median(jobs1) / median(apart)).toFixed(2)}`,
   ].join("\n"));
 });
