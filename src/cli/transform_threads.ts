@@ -87,10 +87,17 @@ export const PIECES_PER_THREAD = 6;
 
 /**
  * The threads start only once this much text (of all inputs, about 12,000 events) has been
- * converted on the main thread: starting them and warming up their code cost 0.2–0.3 s on the
- * project VM, more than they save on smaller inputs (docs/scale.md).
+ * converted on the main thread, or as soon as an input's size says that more than this is coming:
+ * starting them and warming up their code cost 0.2–0.3 s on the project VM, more than they save
+ * on smaller inputs (docs/scale.md).
  */
 export const THREADS_AFTER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * How many bytes of text a byte of gzip is taken to hold when deciding to start the threads early
+ * (enriched events compress about 6.5 to 1; a lower figure errs towards the main thread).
+ */
+const GZIP_TEXT_RATIO = 4;
 
 /**
  * Transforms `files` in order on `threads` transform threads and writes their NDJSON and bad
@@ -122,7 +129,7 @@ export async function transformOnThreads(
 
 /**
  * The transform threads, started once {@linkcode THREADS_AFTER_BYTES} of text were converted on
- * this thread (until then `convert` converts here).
+ * this thread or are known to be coming (until then `convert` converts here).
  */
 class ThreadPool {
   readonly #size: number;
@@ -157,6 +164,17 @@ class ThreadPool {
     const reused = this.#textBuffers.pop();
     if (reused !== undefined && reused.byteLength >= bytes) return new Uint8Array(reused, 0, bytes);
     return new Uint8Array(new ArrayBuffer(Math.max(bytes, 2 * PIECE_BYTES)), 0, bytes);
+  }
+
+  /**
+   * Starts the threads now if `bytes` more text is coming (an input's size says so) and that
+   * passes {@linkcode THREADS_AFTER_BYTES}: they then warm up while this thread converts the
+   * input's first pieces, instead of after them.
+   */
+  expect(bytes: number): void {
+    if (this.#workers.length === 0 && this.#convertedHere + bytes > THREADS_AFTER_BYTES) {
+      this.#start();
+    }
   }
 
   /** Takes back the buffer of NDJSON that has been written. */
@@ -346,7 +364,11 @@ class InputCutter {
       },
       cancel: (reason) => source.cancel(reason),
     });
-    if (head === undefined || !isGzip(head)) return counted;
+    const gzip = head !== undefined && isGzip(head);
+    if (this.#input.size !== undefined) {
+      this.#pool.expect(this.#input.size * (gzip ? GZIP_TEXT_RATIO : 1));
+    }
+    if (!gzip) return counted;
     stats.gzip = true;
     return counted.pipeThrough(nativeGunzip());
   }
