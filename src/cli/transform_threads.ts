@@ -22,6 +22,7 @@ import { DEFAULT_MAX_LINE_BYTES } from "../stream/line_source.ts";
 import { _emptyStreamStats } from "../stream/stream_stats.ts";
 import { EXIT } from "./exit_codes.ts";
 import { nativeGunzip } from "./native_gunzip.ts";
+import { ZlibGunzip } from "./zlib_gunzip.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
 import { messageOf } from "../_error_message.ts";
@@ -283,6 +284,8 @@ class InputCutter {
   #line = 1;
   /** A line too long to hold, converted here as it comes. */
   #long: NdjsonLines | null = null;
+  /** The gunzip whose buffers come back once their text is cut into a piece. */
+  #gunzip: ZlibGunzip | undefined;
   /** The source's own error, to tell it from the decompressor's. */
   #sourceError: unknown = undefined;
 
@@ -370,7 +373,10 @@ class InputCutter {
     }
     if (!gzip) return counted;
     stats.gzip = true;
-    return counted.pipeThrough(nativeGunzip());
+    const gunzip = ZlibGunzip.create();
+    if (gunzip === undefined) return counted.pipeThrough(nativeGunzip());
+    this.#gunzip = gunzip;
+    return ReadableStream.from(gunzip.decompress(counted));
   }
 
   /** The failure of reading the input, worded as `EventStream` words it. */
@@ -424,6 +430,7 @@ class InputCutter {
       piece.set(part, at);
       at += part.length;
       if (part.length < chunk.length) rest.push(chunk.subarray(part.length));
+      else this.#gunzip?.release(chunk); // copied: its buffer can be written again
     }
     this.#held = rest;
     this.#heldBytes -= bytes;
