@@ -25,16 +25,13 @@ function gunzip(): ZlibGunzip {
   return made;
 }
 
-/**
- * Reads what `gunzip` makes of `chunks`, copying each view and giving it back at once (as the
- * transform threads do once a piece is cut); returns the text and the error.
- */
-async function readReleasing(source: ReadableStream<Uint8Array>, zlib = gunzip()) {
+/** The text of `chunks`, and the error that ended them (each chunk is copied as it comes). */
+async function collect(chunks: AsyncIterable<Uint8Array>, then = (_: Uint8Array) => {}) {
   const parts: Uint8Array[] = [];
   try {
-    for await (const view of zlib.decompress(source)) {
-      parts.push(view.slice());
-      zlib.release(view);
+    for await (const chunk of chunks) {
+      parts.push(chunk.slice());
+      then(chunk);
     }
   } catch (error) {
     return { text: decoder.decode(concatBytes(parts)), error };
@@ -42,15 +39,14 @@ async function readReleasing(source: ReadableStream<Uint8Array>, zlib = gunzip()
   return { text: decoder.decode(concatBytes(parts)), error: undefined };
 }
 
+/** What `zlib` makes of `source`, each view given back once copied (as the transform threads do). */
+function readReleasing(source: ReadableStream<Uint8Array>, zlib = gunzip()) {
+  return collect(zlib.decompress(source), (view) => zlib.release(view));
+}
+
 /** The same through `nativeGunzip()`. */
-async function readNative(source: ReadableStream<Uint8Array>) {
-  const parts: Uint8Array[] = [];
-  try {
-    for await (const chunk of source.pipeThrough(nativeGunzip())) parts.push(chunk);
-  } catch (error) {
-    return { text: decoder.decode(concatBytes(parts)), error };
-  }
-  return { text: decoder.decode(concatBytes(parts)), error: undefined };
+function readNative(source: ReadableStream<Uint8Array>) {
+  return collect(source.pipeThrough(nativeGunzip()));
 }
 
 Deno.test("ZlibGunzip decompresses every member, in any chunking", async () => {
